@@ -1,0 +1,53 @@
+# make run   - set everything up and serve the demo site on http://127.0.0.1:8000
+# make test  - set everything up and run the whole suite (SQLite, then PostgreSQL
+#              if DATABASE_URL points at one)
+# make test-postgres - the suite on a throwaway local PostgreSQL cluster
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+DEV := DJANGO_DEBUG=1
+
+.PHONY: run test test-postgres lint format setup system-deps clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+setup: $(VENV)/.installed
+
+system-deps:
+	scripts/install-system-deps
+
+run: setup
+	$(DEV) $(PY) manage.py migrate --noinput
+	$(DEV) $(PY) manage.py load_demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/). Ctrl-C stops."
+	$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: setup system-deps node_modules/.installed lint
+	$(DEV) $(PY) manage.py check
+	$(DEV) $(PY) manage.py makemigrations --check --dry-run
+	env -u DATABASE_URL $(PY) -m pytest
+	@case "$$DATABASE_URL" in postgres*) \
+	  echo "== The same suite on PostgreSQL ($$DATABASE_URL)"; $(PY) -m pytest;; esac
+
+test-postgres: setup system-deps node_modules/.installed
+	scripts/with-postgres $(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3

@@ -1,0 +1,212 @@
+"""Demo content and demo accounts, loaded only by `manage.py load_demo`.
+
+Every article is published the way real ones are: saved as a draft by a
+demo editor, submitted, and approved by a fictional demo reviewer through
+treatments.workflow. Running the loader again creates nothing new.
+"""
+
+import datetime
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from allsite.models import HelplineInfo, HelplinePhone
+from references.models import Reference
+from treatments import workflow
+from treatments.models import Article, ReviewerProfile
+
+DEMO_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    first_name: str
+    last_name: str
+    group: str | None
+    superuser: bool = False
+    display_name: str = ""
+    role: str = ""
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount("editor", "editor-demo-pass", "Erin", "Editor (demo)", workflow.EDITORS),
+    DemoAccount("editor2", "editor2-demo-pass", "Ed", "Second-Editor (demo)", workflow.EDITORS),
+    DemoAccount(
+        "reviewer", "reviewer-demo-pass", "A.", "Example", workflow.MEDICAL_REVIEWERS,
+        display_name="Dr A. Example",
+        role="Consultant haematologist (fictional demo reviewer)",
+    ),
+    DemoAccount(
+        "reviewer2", "reviewer2-demo-pass", "B.", "Sample", workflow.MEDICAL_REVIEWERS,
+        display_name="Dr B. Sample",
+        role="Consultant paediatric haematologist (fictional demo reviewer)",
+    ),
+    DemoAccount("helpline", "helpline-demo-pass", "Hana", "Helpline (demo)", workflow.HELPLINE_STAFF),
+    DemoAccount("admin", "admin-demo-pass", "Ada", "Admin (demo)", None, superuser=True),
+]  # fmt: skip
+
+
+@dataclass
+class DemoArticle:
+    slug: str
+    title: str
+    summary: str
+    parent: str
+    order: int
+    audience: str
+    tags: list
+    author: str
+    note: str
+    body: str
+
+
+def parse_article(path):
+    """Read one `allsite/demo/articles/<slug>.md` file (see FORMAT.md)."""
+    header, separator, body = path.read_text(encoding="utf-8").partition("\n---\n")
+    if not separator:
+        raise ValueError(f"{path.name}: no '---' line between the header and the body")
+    meta = {}
+    for number, line in enumerate(header.splitlines(), start=1):
+        if line.strip():
+            key, colon, value = line.partition(":")
+            if not colon:
+                raise ValueError(f"{path.name}, line {number}: expected 'key: value'")
+            meta[key.strip()] = value.strip()
+    return DemoArticle(
+        slug=path.stem,
+        title=meta["title"],
+        summary=meta["summary"],
+        parent=meta.get("parent", ""),
+        order=int(meta.get("order", 0)),
+        audience=meta.get("audience", "both"),
+        tags=[tag.strip() for tag in meta.get("tags", "").split(",") if tag.strip()],
+        author=meta["author"],
+        note=meta.get("note", ""),
+        body=body.strip() + "\n",
+    )
+
+
+def demo_articles():
+    """All demo articles, parents before their children."""
+    pending = [parse_article(path) for path in sorted((DEMO_DIR / "articles").glob("*.md"))]
+    ordered, placed = [], set()
+    while pending:
+        ready = [a for a in pending if not a.parent or a.parent in placed]
+        if not ready:
+            missing = ", ".join(sorted({a.parent for a in pending}))
+            raise ValueError(f"Demo articles name parents that do not exist: {missing}")
+        for article in ready:
+            ordered.append(article)
+            placed.add(article.slug)
+            pending.remove(article)
+    return ordered
+
+
+def load_accounts():
+    User = get_user_model()
+    users, created = {}, []
+    for account in DEMO_ACCOUNTS:
+        user = User.objects.filter(username=account.username).first()
+        if user is None:
+            user = User.objects.create_user(
+                account.username,
+                email=f"{account.username}@example.org",
+                password=account.password,
+                first_name=account.first_name,
+                last_name=account.last_name,
+                is_staff=True,
+                is_superuser=account.superuser,
+            )
+            if account.group:
+                user.groups.add(Group.objects.get(name=account.group))
+            created.append(account.username)
+        if account.display_name:
+            ReviewerProfile.objects.get_or_create(
+                user=user,
+                defaults={
+                    "display_name": account.display_name,
+                    "role": account.role,
+                    "is_fictional": True,
+                },
+            )
+        users[account.username] = user
+    return users, created
+
+
+def load_references():
+    created = []
+    for item in json.loads((DEMO_DIR / "references.json").read_text(encoding="utf-8")):
+        if not Reference.objects.filter(key=item["id"]).exists():
+            reference = Reference.from_csl(item)
+            reference.full_clean()
+            reference.save()
+            created.append(reference.key)
+    return created
+
+
+def load_helpline():
+    if HelplineInfo.objects.exists():
+        return False
+    nine, five = datetime.time(9), datetime.time(17)
+    weekdays = {f"{day}_{edge}": t for day in ("monday", "tuesday", "wednesday", "thursday", "friday")
+                for edge, t in (("opens", nine), ("closes", five))}  # fmt: skip
+    info = HelplineInfo.objects.create(
+        name="Demo helpline",
+        email="helpline@example.org",
+        time_zone="Europe/London",
+        saturday_opens=datetime.time(10),
+        saturday_closes=datetime.time(14),
+        hours_note="Closed on bank holidays. This is a fictional demo number.",
+        **weekdays,
+    )
+    HelplinePhone.objects.create(
+        helpline=info, label="Freephone (demo)", number="0808 157 0192", order=1
+    )
+    HelplinePhone.objects.create(helpline=info, label="From outside the UK (demo)", number="+44 808 157 0192", order=2)  # fmt: skip
+    return True
+
+
+def load_articles(users):
+    reviewers = [users["reviewer"], users["reviewer2"]]
+    created = []
+    for index, demo in enumerate(demo_articles()):
+        if Article.objects.filter(slug=demo.slug).exists():
+            continue
+        parent = Article.objects.get(slug=demo.parent) if demo.parent else None
+        article = Article.objects.create(slug=demo.slug, parent=parent, order=demo.order)
+        author = users[demo.author]
+        revision = workflow.save_draft(
+            article,
+            by=author,
+            base_revision=None,
+            tags=demo.tags,
+            title=demo.title,
+            summary=demo.summary,
+            body=demo.body,
+            audience=demo.audience,
+        )
+        workflow.submit(revision, by=author, note_for_readers=demo.note)
+        workflow.approve(
+            revision,
+            by=reviewers[index % 2],
+            comment="Demo approval by a fictional reviewer: not a real clinical review.",
+        )
+        created.append(demo.slug)
+    return created
+
+
+@transaction.atomic
+def load_demo():
+    users, accounts = load_accounts()
+    return {
+        "accounts": accounts,
+        "references": load_references(),
+        "helpline": load_helpline(),
+        "articles": load_articles(users),
+    }

@@ -1,0 +1,84 @@
+"""The helpline shown on every page, read once and cached until it changes.
+
+The cached value is plain data (no model instances), so the 500 page can
+show it without touching the database.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+CACHE_KEY = "allsite:helpline:v1"
+
+
+@dataclass(frozen=True)
+class Phone:
+    label: str
+    number: str
+    tel_href: str
+
+
+@dataclass(frozen=True)
+class Helpline:
+    name: str
+    phones: list = field(default_factory=list)
+    email: str = ""
+    time_zone: str = ""
+    hours: list = field(default_factory=list)
+    hours_note: str = ""
+    urgent_notice: str = ""
+
+    @property
+    def primary_phone(self):
+        return self.phones[0] if self.phones else None
+
+
+def _from_database():
+    from .models import HelplineInfo
+
+    info = HelplineInfo.objects.prefetch_related("phones").first()
+    if info is None:
+        return None
+    return Helpline(
+        name=info.name,
+        phones=[Phone(p.label, p.number, p.tel_href) for p in info.phones.all()],
+        email=info.email,
+        time_zone=info.time_zone,
+        hours=info.opening_hours(),
+        hours_note=info.hours_note,
+        urgent_notice=info.urgent_notice,
+    )
+
+
+def get_helpline():
+    helpline = cache.get(CACHE_KEY)
+    if helpline is None:
+        helpline = _from_database() or fallback_helpline()
+        cache.set(CACHE_KEY, helpline, timeout=None)
+    return helpline
+
+
+def cached_helpline_or_fallback():
+    """For pages that must not touch the database (the 500 page)."""
+    try:
+        return cache.get(CACHE_KEY) or fallback_helpline()
+    except Exception:  # the cache itself may be what failed
+        return fallback_helpline()
+
+
+def fallback_helpline():
+    conf = settings.HELPLINE_FALLBACK
+    phones = []
+    if conf["phone"]:
+        digits = "".join(ch for ch in conf["phone"] if ch.isdigit() or ch == "+")
+        phones.append(Phone("Phone", conf["phone"], "tel:" + digits))
+    return Helpline(name=conf["name"], phones=phones, email=conf["email"])
+
+
+def forget_helpline(**kwargs):
+    """Drop the cached helpline now and again once the saving transaction commits,
+    so a request racing the save cannot keep the old number cached."""
+    cache.delete(CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CACHE_KEY))

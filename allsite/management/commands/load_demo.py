@@ -1,0 +1,24 @@
+from django.core.management.base import BaseCommand
+
+from allsite.demo.loader import DEMO_ACCOUNTS, load_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo articles, references, helpline and demo accounts. "
+        "Safe to run again: anything already there is left as it is."
+    )
+
+    def handle(self, *args, **options):
+        created = load_demo()
+        self.stdout.write(
+            f"Demo content: {len(created['articles'])} articles, "
+            f"{len(created['references'])} references and "
+            f"{len(created['accounts'])} accounts created"
+            f"{', helpline created' if created['helpline'] else ''} "
+            "(anything already present was left unchanged)."
+        )
+        self.stdout.write("\nDemo logins for http://127.0.0.1:8000/admin/ (demo only, not secret):")
+        for account in DEMO_ACCOUNTS:
+            role = "superuser" if account.superuser else account.group
+            self.stdout.write(f"  {account.username:<10} {account.password:<20} {role}")

@@ -1,0 +1,135 @@
+import datetime
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+def validate_time_zone(value):
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationError(
+            f"“{value}” is not a time zone name. Use a name such as Europe/London."
+        ) from error
+
+
+phone_number_validator = RegexValidator(
+    r"^\+?[0-9][0-9 ()-]{4,24}$",
+    "Enter the number as it should be dialled: digits and spaces, an optional + at the "
+    "start (for example 0808 157 0192 or +44 808 157 0192).",
+)
+
+
+def _opens(day):
+    return models.TimeField(
+        f"{day} opens", null=True, blank=True, help_text="Leave blank if closed."
+    )
+
+
+def _closes(day):
+    return models.TimeField(f"{day} closes", null=True, blank=True)
+
+
+class HelplineInfo(models.Model):
+    """The one helpline record shown on every page (header, footer, error pages).
+
+    Opening hours are a pair of columns per weekday rather than rows, so that
+    every page reads the whole helpline in one query.
+    """
+
+    name = models.CharField(max_length=100, default="Helpline")
+    email = models.EmailField(blank=True)
+    time_zone = models.CharField(
+        max_length=64,
+        validators=[validate_time_zone],
+        default="Europe/London",
+        help_text="The opening hours are in this time zone.",
+    )
+    hours_note = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='Shown under the hours, e.g. "Closed on bank holidays".',
+    )
+    urgent_notice = models.TextField(
+        blank=True,
+        max_length=500,
+        help_text="Optional. Shown at the top of every page while filled in "
+        "(e.g. a phone line fault). Clear it to remove the notice.",
+    )
+    monday_opens = _opens("Monday")
+    monday_closes = _closes("Monday")
+    tuesday_opens = _opens("Tuesday")
+    tuesday_closes = _closes("Tuesday")
+    wednesday_opens = _opens("Wednesday")
+    wednesday_closes = _closes("Wednesday")
+    thursday_opens = _opens("Thursday")
+    thursday_closes = _closes("Thursday")
+    friday_opens = _opens("Friday")
+    friday_closes = _closes("Friday")
+    saturday_opens = _opens("Saturday")
+    saturday_closes = _closes("Saturday")
+    sunday_opens = _opens("Sunday")
+    sunday_closes = _closes("Sunday")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "helpline information"
+        verbose_name_plural = "helpline information"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.pk and HelplineInfo.objects.exists():
+            raise ValidationError("There is only one helpline record: edit the existing one.")
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        for day in WEEKDAYS:
+            opens = getattr(self, f"{day}_opens")
+            closes = getattr(self, f"{day}_closes")
+            if (opens is None) != (closes is None):
+                errors[f"{day}_closes"] = (
+                    f"Give both an opening and a closing time for {day.title()}, "
+                    "or leave both blank if the helpline is closed that day."
+                )
+            elif opens is not None and closes <= opens:
+                errors[f"{day}_closes"] = (
+                    f"{day.title()} closes before it opens. Use 24-hour times, e.g. 09:00 and 17:00."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def opening_hours(self):
+        """[(weekday name, opens, closes or None)] in weekday order."""
+        rows = []
+        for day in WEEKDAYS:
+            opens: datetime.time | None = getattr(self, f"{day}_opens")
+            closes: datetime.time | None = getattr(self, f"{day}_closes")
+            rows.append((day.title(), opens, closes))
+        return rows
+
+
+class HelplinePhone(models.Model):
+    helpline = models.ForeignKey(HelplineInfo, on_delete=models.CASCADE, related_name="phones")
+    label = models.CharField(max_length=80, help_text='e.g. "Freephone (UK)" or "From abroad".')
+    number = models.CharField(max_length=30, validators=[phone_number_validator])
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = "phone number"
+
+    def __str__(self):
+        return f"{self.label}: {self.number}"
+
+    @property
+    def tel_href(self):
+        """The number as a tel: URI (digits and a leading + only)."""
+        digits = "".join(ch for ch in self.number if ch.isdigit())
+        return "tel:" + ("+" if self.number.strip().startswith("+") else "") + digits

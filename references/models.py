@@ -1,0 +1,142 @@
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+
+
+class ReferenceType(models.TextChoices):
+    WEBPAGE = "webpage", "Web page"
+    JOURNAL_ARTICLE = "article-journal", "Journal article"
+    BOOK = "book", "Book"
+    CHAPTER = "chapter", "Book chapter"
+    REPORT = "report", "Report or guideline"
+
+
+class Reference(models.Model):
+    """A source, stored in CSL-JSON-compatible fields and cited as [@key]."""
+
+    key = models.SlugField(
+        max_length=80,
+        unique=True,
+        help_text="Short, stable and lower case, e.g. acs-treating-all. "
+        "Articles cite it as [@acs-treating-all].",
+    )
+    type = models.CharField(
+        max_length=20, choices=ReferenceType.choices, default=ReferenceType.WEBPAGE
+    )
+    author_organisation = models.CharField(
+        max_length=200, blank=True, help_text="For a source written by an organisation."
+    )
+    author_people = models.TextField(
+        blank=True,
+        help_text='One person a line, as "Family, Given" (e.g. "Siegel, Rebecca L").',
+    )
+    title = models.CharField(max_length=500)
+    container_title = models.CharField("journal, book or website", max_length=300, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    publisher_place = models.CharField(max_length=100, blank=True)
+    issued_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    issued_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    issued_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    volume = models.CharField(max_length=20, blank=True)
+    issue = models.CharField(max_length=20, blank=True)
+    pages = models.CharField(max_length=30, blank=True)
+    doi = models.CharField(
+        "DOI",
+        max_length=200,
+        blank=True,
+        validators=[RegexValidator(r"^10\.\d{4,9}/\S+$", "A DOI looks like 10.3322/caac.21654.")],
+    )
+    pmid = models.CharField(
+        "PMID",
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(r"^\d{1,9}$", "A PubMed ID is digits only, e.g. 33433946.")],
+    )
+    url = models.URLField("URL", max_length=500, blank=True)
+    accessed = models.DateField(null=True, blank=True, help_text="When the URL was last read.")
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self):
+        return f"[@{self.key}] {self.title}"
+
+    def clean(self):
+        if not (self.doi or self.pmid or self.url):
+            raise ValidationError(
+                "Give at least one of DOI, PMID or URL so readers can find the source."
+            )
+        if self.url and not self.accessed:
+            raise ValidationError({"accessed": "A URL needs the date it was accessed."})
+
+    def authors_csl(self):
+        if self.author_organisation:
+            return [{"literal": self.author_organisation}]
+        people = []
+        for line in self.author_people.splitlines():
+            family, _, given = line.partition(",")
+            if family.strip():
+                people.append({"family": family.strip(), "given": given.strip()})
+        return people
+
+    def to_csl(self):
+        """This reference as a CSL-JSON item."""
+        item = {"id": self.key, "type": self.type, "title": self.title}
+        authors = self.authors_csl()
+        if authors:
+            item["author"] = authors
+        for field, csl_name in [
+            ("container_title", "container-title"),
+            ("publisher", "publisher"),
+            ("publisher_place", "publisher-place"),
+            ("volume", "volume"),
+            ("issue", "issue"),
+            ("pages", "page"),
+            ("doi", "DOI"),
+            ("pmid", "PMID"),
+            ("url", "URL"),
+        ]:
+            value = getattr(self, field)
+            if value:
+                item[csl_name] = value
+        if self.issued_year:
+            parts = [self.issued_year, self.issued_month, self.issued_day]
+            item["issued"] = {"date-parts": [[p for p in parts if p]]}
+        if self.accessed:
+            item["accessed"] = {
+                "date-parts": [[self.accessed.year, self.accessed.month, self.accessed.day]]
+            }
+        return item
+
+    @classmethod
+    def from_csl(cls, item):
+        """An unsaved Reference from a CSL-JSON item (used by the demo loader)."""
+        authors = item.get("author", [])
+        organisation = authors[0]["literal"] if authors and "literal" in authors[0] else ""
+        people = "\n".join(
+            f"{a.get('family', '')}, {a.get('given', '')}" for a in authors if "literal" not in a
+        )
+        issued = (item.get("issued", {}).get("date-parts") or [[]])[0]
+        accessed = (item.get("accessed", {}).get("date-parts") or [[]])[0]
+        return cls(
+            key=item["id"],
+            type=item.get("type", ReferenceType.WEBPAGE),
+            author_organisation=organisation,
+            author_people=people,
+            title=item["title"],
+            container_title=item.get("container-title", ""),
+            publisher=item.get("publisher", ""),
+            publisher_place=item.get("publisher-place", ""),
+            issued_year=issued[0] if len(issued) > 0 else None,
+            issued_month=issued[1] if len(issued) > 1 else None,
+            issued_day=issued[2] if len(issued) > 2 else None,
+            volume=item.get("volume", ""),
+            issue=item.get("issue", ""),
+            pages=item.get("page", ""),
+            doi=item.get("DOI", ""),
+            pmid=item.get("PMID", ""),
+            url=item.get("URL", ""),
+            accessed=datetime.date(*accessed) if len(accessed) == 3 else None,
+        )

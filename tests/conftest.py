@@ -1,0 +1,112 @@
+import datetime
+import itertools
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.cache import cache
+
+from allsite.models import HelplineInfo, HelplinePhone
+from references.models import Reference
+from treatments import workflow
+from treatments.models import Article, ReviewerProfile
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def make_user(group=None, *, username=None, superuser=False, **extra):
+    username = username or f"user{next(_counter)}"
+    user = User.objects.create_user(
+        username, password="pw", is_staff=True, is_superuser=superuser, **extra
+    )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def editor(db):
+    return make_user(workflow.EDITORS, username="editor_ann")
+
+
+@pytest.fixture
+def second_editor(db):
+    return make_user(workflow.EDITORS, username="editor_bob")
+
+
+@pytest.fixture
+def reviewer(db):
+    user = make_user(workflow.MEDICAL_REVIEWERS, username="dr_rev")
+    ReviewerProfile.objects.create(
+        user=user, display_name="Dr Rhea Viewer", role="Consultant haematologist"
+    )
+    return user
+
+
+@pytest.fixture
+def second_reviewer(db):
+    user = make_user(workflow.MEDICAL_REVIEWERS, username="dr_two")
+    ReviewerProfile.objects.create(user=user, display_name="Dr Tomas Two", role="Nurse consultant")
+    return user
+
+
+@pytest.fixture
+def helpline_staff(db):
+    return make_user(workflow.HELPLINE_STAFF, username="helpdesk")
+
+
+@pytest.fixture
+def helpline(db):
+    info = HelplineInfo.objects.create(
+        name="Support line",
+        email="support@example.org",
+        monday_opens=datetime.time(9),
+        monday_closes=datetime.time(17),
+    )
+    HelplinePhone.objects.create(helpline=info, label="Freephone", number="0808 157 0100")
+    return info
+
+
+@pytest.fixture
+def reference(db):
+    return Reference.objects.create(
+        key="acs-treating-all",
+        type="webpage",
+        author_organisation="American Cancer Society",
+        title="Treating acute lymphocytic leukemia (ALL)",
+        container_title="cancer.org",
+        url="https://www.cancer.org/cancer/types/acute-lymphocytic-leukemia/treating.html",
+        accessed=datetime.date(2026, 11, 1),
+    )
+
+
+BODY = "## What happens\n\nInduction lasts about a month [@acs-treating-all].\n"
+
+
+@pytest.fixture
+def publish(editor, reviewer, reference):
+    """Publish an article through the real workflow; returns the Article."""
+
+    def _publish(slug="induction", *, parent=None, tags=("chemotherapy",), **fields):
+        content = {
+            "title": "Induction",
+            "summary": "The first phase of treatment.",
+            "body": BODY,
+            "audience": "both",
+        } | fields
+        article = Article.objects.create(slug=slug, parent=parent)
+        revision = workflow.save_draft(
+            article, by=editor, base_revision=None, tags=list(tags), **content
+        )
+        workflow.submit(revision, by=editor, note_for_readers="First published.")
+        workflow.approve(revision, by=reviewer)
+        article.refresh_from_db()
+        return article
+
+    return _publish

@@ -1,0 +1,195 @@
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import OuterRef, Subquery
+from taggit.forms import TagField
+
+from . import workflow
+from .models import Article, Audience, ReviewerProfile, Revision, Transition
+
+CONTENT_HELP = {name: Revision._meta.get_field(name).help_text for name in workflow.CONTENT_FIELDS}
+
+
+class ArticleForm(forms.ModelForm):
+    """The page's place in the site plus the content of a new draft revision.
+
+    Saving never changes what readers see: it stores a new draft, which a
+    medical reviewer must approve.
+    """
+
+    title = forms.CharField(max_length=200)
+    summary = forms.CharField(
+        max_length=400, widget=forms.Textarea(attrs={"rows": 3}), help_text=CONTENT_HELP["summary"]
+    )
+    body = forms.CharField(
+        max_length=100_000,
+        widget=forms.Textarea(attrs={"rows": 30}),
+        help_text=CONTENT_HELP["body"],
+    )
+    audience = forms.ChoiceField(choices=Audience.choices, initial=Audience.BOTH)
+    tags = TagField(
+        required=False, help_text="Comma-separated topics, e.g. chemotherapy, remission."
+    )
+    base_revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    submit_for_review = forms.BooleanField(
+        required=False,
+        label="Submit for medical review after saving",
+        help_text="Readers see nothing until a medical reviewer who is not you approves it.",
+    )
+    note_for_readers = forms.CharField(
+        required=False,
+        max_length=300,
+        help_text=Revision._meta.get_field("note_for_readers").help_text,
+    )
+
+    class Meta:
+        model = Article
+        fields = ["slug", "parent", "order", "review_interval_months"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        latest = self.instance.latest_revision if self.instance.pk else None
+        self.latest_revision = latest
+        if latest is not None and not self.is_bound:
+            for name in workflow.CONTENT_FIELDS:
+                self.initial[name] = getattr(latest, name)
+            self.initial["tags"] = list(latest.tags.values_list("name", flat=True))
+            self.initial["base_revision"] = latest.pk
+
+    def content(self):
+        return {name: self.cleaned_data[name] for name in workflow.CONTENT_FIELDS}
+
+    def base(self):
+        pk = self.cleaned_data.get("base_revision")
+        return Revision.objects.filter(pk=pk).first() if pk else None
+
+    def content_unchanged(self):
+        latest = self.latest_revision
+        return (
+            latest is not None
+            and all(getattr(latest, k) == v for k, v in self.content().items())
+            and sorted(latest.tags.names()) == sorted(self.cleaned_data["tags"])
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        latest_pk = self.latest_revision.pk if self.latest_revision else None
+        if cleaned.get("base_revision") != latest_pk:
+            latest = self.latest_revision
+            self.add_error(
+                None,
+                f"Someone else saved a newer version of this page while you were editing "
+                f"(by {latest.author}). Your text has not been saved and is still in the form "
+                "below: open the page in a new tab to see their version, copy what you need "
+                "into the form, and save again.",
+            )
+            return cleaned
+        try:
+            workflow.validate_content(self.content())
+        except workflow.WorkflowError as error:
+            self.add_error(error.field, str(error))
+        return cleaned
+
+
+def _latest(field):
+    return Subquery(
+        Revision.objects.filter(article=OuterRef("pk"))
+        .order_by("-created_at", "-id")
+        .values(field)[:1]
+    )
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleForm
+    list_display = ["latest_title", "slug", "latest_status", "is_live", "next_review_due"]
+    list_filter = ["parent"]
+    search_fields = ["slug", "revisions__title"]
+    fieldsets = [
+        (None, {"fields": ["title", "summary", "body", "audience", "tags", "base_revision"]}),
+        ("Send to review", {"fields": ["submit_for_review", "note_for_readers"]}),
+        ("Place in the site", {"fields": ["slug", "parent", "order"]}),
+        ("Review schedule", {"classes": ["collapse"], "fields": ["review_interval_months"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(latest_title=_latest("title"), latest_status=_latest("status"))
+            .select_related("live_revision")
+        )
+
+    @admin.display(description="Title", ordering="latest_title")
+    def latest_title(self, obj):
+        return obj.latest_title
+
+    @admin.display(description="Latest version")
+    def latest_status(self, obj):
+        return dict(Revision._meta.get_field("status").choices).get(obj.latest_status, "—")
+
+    @admin.display(description="Published", boolean=True)
+    def is_live(self, obj):
+        return obj.live_revision_id is not None
+
+    def save_model(self, request, obj, form, change):
+        obj.save()
+        revision = form.latest_revision
+        if not form.content_unchanged():
+            revision = workflow.save_draft(
+                obj,
+                by=request.user,
+                base_revision=form.base(),
+                tags=form.cleaned_data["tags"],
+                **form.content(),
+            )
+        if form.cleaned_data["submit_for_review"]:
+            try:
+                workflow.submit(
+                    revision,
+                    by=request.user,
+                    note_for_readers=form.cleaned_data["note_for_readers"],
+                )
+            except workflow.WorkflowError as error:
+                messages.warning(request, f"Saved, but not submitted: {error}")
+            else:
+                messages.info(request, "Submitted for medical review.")
+
+    def save_related(self, request, form, formsets, change):
+        """Tags belong to the revision (saved by the workflow), not the article."""
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History is written only by the workflow and never edited or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Revision)
+class RevisionAdmin(ReadOnlyAdmin):
+    list_display = ["title", "article", "status", "author", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["title", "article__slug"]
+    list_select_related = ["article", "author"]
+
+
+@admin.register(Transition)
+class TransitionAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "article", "action", "actor", "comment"]
+    list_filter = ["action"]
+    list_select_related = ["article", "actor"]
+
+
+@admin.register(ReviewerProfile)
+class ReviewerProfileAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "role", "user", "is_fictional"]

@@ -1,0 +1,252 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+
+
+class Audience(models.TextChoices):
+    BOTH = "both", "Adults and children"
+    ADULTS = "adults", "Adults"
+    CHILDREN = "children", "Children and young people"
+
+
+class RevisionStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In medical review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+
+
+class Action(models.TextChoices):
+    SAVED = "saved", "Saved a draft"
+    SUBMITTED = "submitted", "Submitted for medical review"
+    APPROVED = "approved", "Approved and published"
+    CHANGES_REQUESTED = "changes_requested", "Requested changes"
+    CONFIRMED = "confirmed", "Confirmed still accurate"
+
+
+REVIEW_ACTIONS = (Action.APPROVED, Action.CONFIRMED)
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(live_revision__isnull=False)
+
+    def for_public_page(self):
+        """Everything an article page shows, in one query (tags prefetched)."""
+        return (
+            self.published()
+            .select_related("live_revision", "last_review__actor__reviewer_profile")
+            .prefetch_related("live_revision__tags")
+        )
+
+    def navigation(self):
+        """One row per published article: enough to draw menus and breadcrumbs."""
+        return (
+            self.published()
+            .order_by("order", "live_revision__title")
+            .values(
+                "id",
+                "parent_id",
+                "slug",
+                "order",
+                "live_revision__title",
+                "live_revision__summary",
+                "last_review__actor__reviewer_profile__is_fictional",
+            )
+        )
+
+    def due_for_review(self, within_days=60):
+        horizon = timezone.localdate() + timezone.timedelta(days=within_days)
+        return self.published().filter(next_review_due__lte=horizon)
+
+
+class Article(models.Model):
+    """A treatment page. Its content lives in immutable revisions; readers see `live_revision`."""
+
+    slug = models.SlugField(
+        unique=True,
+        help_text="The page's address: /treatment/<slug>/. Changing it breaks links to the page.",
+    )
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="The section this page belongs to. Leave empty for a top-level section.",
+    )
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Position among pages of the same section (1 comes first)."
+    )
+    review_interval_months = models.PositiveSmallIntegerField(
+        default=settings.MAX_REVIEW_INTERVAL_MONTHS,
+        validators=[
+            MinValueValidator(1),
+            MaxValueValidator(settings.MAX_REVIEW_INTERVAL_MONTHS),
+        ],
+        help_text="How long a medical review lasts before the page must be re-reviewed "
+        "(at most 36 months).",
+    )
+    live_revision = models.ForeignKey(
+        "Revision",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    last_review = models.ForeignKey(
+        "Transition",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The approval or confirmation that dates the live page.",
+    )
+    next_review_due = models.DateField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "slug"]
+
+    def __str__(self):
+        revision = self.live_revision or self.latest_revision
+        return revision.title if revision else self.slug
+
+    def get_absolute_url(self):
+        return reverse("treatments:article_detail", kwargs={"slug": self.slug})
+
+    @property
+    def latest_revision(self):
+        return self.revisions.order_by("-created_at", "-id").first()
+
+    @property
+    def last_reviewed_at(self):
+        return self.last_review.created_at if self.last_review_id else None
+
+    @property
+    def is_overdue(self):
+        return bool(self.next_review_due and self.next_review_due < timezone.localdate())
+
+    def clean(self):
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk:
+                raise ValidationError(
+                    {"parent": "A page cannot be inside itself or its own sub-pages."}
+                )
+            ancestor = ancestor.parent
+
+
+class ImmutableRevisionError(Exception):
+    pass
+
+
+class Revision(models.Model):
+    """An immutable snapshot of an article's editable fields.
+
+    Only the workflow changes a revision after creation, and only its status
+    and the HTML rendered at approval (via queryset updates).
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="revisions")
+    title = models.CharField(max_length=200)
+    summary = models.TextField(
+        max_length=400,
+        help_text="One or two plain-language sentences shown under the title and in lists.",
+    )
+    body = models.TextField(
+        max_length=100_000,
+        help_text="Markdown. Start sections with '## ' (the page title is the only top heading). "
+        "Cite sources with [@reference-key].",
+    )
+    audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.BOTH)
+    tags = TaggableManager(
+        blank=True, help_text="Comma-separated topics, e.g. chemotherapy, remission."
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        max_length=20, choices=RevisionStatus.choices, default=RevisionStatus.DRAFT
+    )
+    note_for_readers = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text='What changed, in a sentence readers understand ("Updated the list of '
+        "side effects.\"). Shown in the page's change log.",
+    )
+    body_html = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("review_revision", "Can approve or request changes to revisions")]
+
+    def __str__(self):
+        return f"{self.title} ({self.get_status_display()}, {self.created_at:%d %b %Y %H:%M})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableRevisionError(
+                "Revisions never change once saved; save a new draft instead."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableRevisionError("Revisions are part of the page's history and are kept.")
+
+
+class Transition(models.Model):
+    """One recorded step of the review workflow. Never changed, never deleted."""
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="transitions")
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="transitions")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} by {self.actor} on {self.created_at:%d %b %Y}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableRevisionError("Workflow records are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableRevisionError("Workflow records are never deleted.")
+
+
+class ReviewerProfile(models.Model):
+    """How a medical reviewer is named on the pages they approve."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviewer_profile"
+    )
+    display_name = models.CharField(
+        max_length=120, help_text='As shown to readers: "Dr A. Example".'
+    )
+    role = models.CharField(
+        max_length=200, help_text='Role and credentials: "Consultant haematologist".'
+    )
+    is_fictional = models.BooleanField(
+        default=False,
+        help_text="Demo reviewers only. While any live page was reviewed by a fictional "
+        "reviewer, every page says that its content and reviews are examples.",
+    )
+
+    def __str__(self):
+        return f"{self.display_name}, {self.role}"
