@@ -38,6 +38,7 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 TOP_HEADING_RE = re.compile(r"<h1[\s>]")
+SPACE_BEFORE_CITATION_RE = re.compile(r"\s+(<sup class=\"citation\">)")
 
 
 class RenderError(ValueError):
@@ -61,6 +62,7 @@ def render_body(body):
             "The body has a top-level heading (a line starting with a single #). "
             "The page title is the only top-level heading: start sections with ## instead."
         )
+    html = SPACE_BEFORE_CITATION_RE.sub(r"\1", html)
     html += reference_list_html(numbering, references)
     return sanitize(html)
 

@@ -1,0 +1,59 @@
+"""Every public page type validates as HTML5 with the Nu HTML Checker (vnu.jar)."""
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+
+pytestmark = pytest.mark.django_db
+
+VNU = Path(__file__).resolve().parents[1] / "node_modules/vnu-jar/build/dist/vnu.jar"
+
+
+def validate(pages, tmp_path):
+    java = shutil.which("java")
+    assert java and VNU.is_file(), (
+        "make test installs Java and vnu.jar (scripts/install-system-deps, npm ci)"
+    )
+    files = []
+    for name, html in pages.items():
+        path = tmp_path / f"{name}.html"
+        path.write_text(html, encoding="utf-8")
+        files.append(str(path))
+    result = subprocess.run(
+        [java, "-jar", str(VNU), "--errors-only", "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    return [f"{Path(m['url']).stem}: {m['message']} ({m.get('extract', '')!r})" for m in messages]
+
+
+@override_settings(DEBUG=False)
+def test_public_pages_validate_as_html5_with_one_h1_and_no_inline_script(
+    client, publish, helpline, tmp_path, monkeypatch
+):
+    section = publish("phases", title="Phases of treatment", tags=())
+    article = publish("induction", parent=section, tags=["chemotherapy", "remission"])
+    pages = {
+        "home": client.get("/"),
+        "article": client.get(article.get_absolute_url()),
+        "section": client.get(section.get_absolute_url()),
+        "tag": client.get("/tags/chemotherapy/"),
+        "not-found": client.get("/no-such-page/"),
+    }
+    monkeypatch.setattr("allsite.views.HomeView.get", lambda *a, **k: 1 / 0)
+    client.raise_request_exception = False
+    pages["server-error"] = client.get("/")
+
+    html = {name: response.content.decode() for name, response in pages.items()}
+    for name, text in html.items():
+        assert len(re.findall(r"<h1[\s>]", text)) == 1, name
+        assert not re.search(r"<script(?![^>]*\bsrc=)", text), name
+        assert " style=" not in text, name
+    assert validate(html, tmp_path) == []
