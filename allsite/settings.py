@@ -196,6 +196,8 @@ HELPLINE_FALLBACK = {
     "email": os.environ.get("ALLSITE_HELPLINE_EMAIL", ""),
 }
 SITE_NAME = os.environ.get("ALLSITE_SITE_NAME", "ALL treatment information")
+# Used for links in emails (which have no request to take the host from).
+SITE_URL = os.environ.get("ALLSITE_SITE_URL", "http://127.0.0.1:8000")
 SITE_PUBLISHER = os.environ.get(
     "ALLSITE_PUBLISHER", "the allsite open-source project (demonstration deployment)"
 )

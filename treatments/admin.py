@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import OuterRef, Subquery
+from django.urls import path
 from taggit.forms import TagField
 
 from . import workflow
-from .models import Article, Audience, ReviewerProfile, Revision, Transition
+from .models import Action, Article, Audience, ReviewerProfile, Revision, Transition
+from .review_admin import ReviewAdminViews
 
 CONTENT_HELP = {name: Revision._meta.get_field(name).help_text for name in workflow.CONTENT_FIELDS}
 
@@ -52,7 +54,7 @@ class ArticleForm(forms.ModelForm):
         if latest is not None and not self.is_bound:
             for name in workflow.CONTENT_FIELDS:
                 self.initial[name] = getattr(latest, name)
-            self.initial["tags"] = list(latest.tags.values_list("name", flat=True))
+            self.initial["tags"] = list(latest.tags.all())
             self.initial["base_revision"] = latest.pk
 
     def content(self):
@@ -101,7 +103,7 @@ def _latest(field):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ReviewAdminViews, admin.ModelAdmin):
     form = ArticleForm
     list_display = ["latest_title", "slug", "latest_status", "is_live", "next_review_due"]
     list_filter = ["parent"]
@@ -112,6 +114,23 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Place in the site", {"fields": ["slug", "parent", "order"]}),
         ("Review schedule", {"classes": ["collapse"], "fields": ["review_interval_months"]}),
     ]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("review-queue/", view(self.review_queue_view), name="treatments_review_queue"),
+            path("review/<int:revision_id>/", view(self.review_view), name="treatments_review"),
+            path("due-for-review/", view(self.due_view), name="treatments_due_for_review"),
+            path(
+                "versions/<int:revision_id>/", view(self.revision_view), name="treatments_revision"
+            ),
+            path(
+                "versions/<int:revision_id>/preview/",
+                view(self.preview_view),
+                name="treatments_preview",
+            ),
+            *super().get_urls(),
+        ]
 
     def get_queryset(self, request):
         return (
@@ -132,6 +151,22 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="Published", boolean=True)
     def is_live(self, obj):
         return obj.live_revision_id is not None
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        article = self.get_object(request, object_id)
+        latest = article.latest_revision if article else None
+        feedback = None
+        if latest is not None:
+            feedback = (
+                Transition.objects.filter(
+                    action=Action.CHANGES_REQUESTED,
+                    revision_id__in=[latest.pk, latest.based_on_id],
+                )
+                .select_related("actor")
+                .first()
+            )
+        extra_context = {"latest_revision": latest, "feedback": feedback, **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         obj.save()

@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -109,6 +111,13 @@ class Article(models.Model):
         help_text="The approval or confirmation that dates the live page.",
     )
     next_review_due = models.DateField(null=True, blank=True, editable=False)
+    change_log = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="Readers' change log, newest first, written by the workflow at each "
+        "approval or confirmation.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ArticleQuerySet.as_manager()
@@ -130,6 +139,14 @@ class Article(models.Model):
     @property
     def last_reviewed_at(self):
         return self.last_review.created_at if self.last_review_id else None
+
+    @property
+    def change_log_entries(self):
+        """The readers' change log with real dates, newest first."""
+        return [
+            {**entry, "date": datetime.date.fromisoformat(entry["date"])}
+            for entry in self.change_log
+        ]
 
     @property
     def is_overdue(self):
@@ -250,3 +267,27 @@ class ReviewerProfile(models.Model):
 
     def __str__(self):
         return f"{self.display_name}, {self.role}"
+
+
+class ReminderKind(models.TextChoices):
+    DUE_SOON = "due_soon", "Review due within 30 days"
+    OVERDUE = "overdue", "Review overdue"
+
+
+class ReviewReminder(models.Model):
+    """A reminder already sent, so `send_review_reminders` sends each one once per period."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="reminders")
+    due_date = models.DateField()
+    kind = models.CharField(max_length=10, choices=ReminderKind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "due_date", "kind"], name="one_reminder_per_period"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.article} (due {self.due_date})"

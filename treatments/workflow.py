@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from . import notifications
 from .models import Action, Article, Revision, RevisionStatus, Transition
 from .rendering import RenderError, render_body
 
@@ -148,6 +149,7 @@ def submit(revision, *, by, note_for_readers=""):
     )
     _record(article, revision, Action.SUBMITTED, by, comment=note_for_readers)
     revision.refresh_from_db()
+    transaction.on_commit(lambda: notifications.revision_submitted(revision, by))
     return revision
 
 
@@ -160,11 +162,14 @@ def _check_reviewer(by, revision, verb):
         )
 
 
-def _renew_review(article, transition):
+def _renew_review(article, transition, note):
+    """New review dates, and a line at the top of the readers' change log."""
     today = timezone.localdate(transition.created_at)
     interval = min(article.review_interval_months, settings.MAX_REVIEW_INTERVAL_MONTHS)
     article.last_review = transition
     article.next_review_due = add_months(today, interval)
+    entry = {"date": today.isoformat(), "action": transition.action, "note": note}
+    article.change_log = [entry, *article.change_log]
 
 
 @transaction.atomic
@@ -193,9 +198,10 @@ def approve(revision, *, by, comment=""):
     )
     transition = _record(article, revision, Action.APPROVED, by, comment)
     article.live_revision = revision
-    _renew_review(article, transition)
-    article.save(update_fields=["live_revision", "last_review", "next_review_due"])
+    _renew_review(article, transition, revision.note_for_readers)
+    article.save(update_fields=["live_revision", "last_review", "next_review_due", "change_log"])
     revision.refresh_from_db()
+    transaction.on_commit(lambda: notifications.review_decided(transition))
     return revision
 
 
@@ -213,8 +219,9 @@ def request_changes(revision, *, by, comment):
             "medical review can be sent back."
         )
     Revision.objects.filter(pk=revision.pk).update(status=RevisionStatus.CHANGES_REQUESTED)
-    _record(article, revision, Action.CHANGES_REQUESTED, by, comment)
+    transition = _record(article, revision, Action.CHANGES_REQUESTED, by, comment)
     revision.refresh_from_db()
+    transaction.on_commit(lambda: notifications.review_decided(transition))
     return revision
 
 
@@ -226,6 +233,6 @@ def confirm_still_accurate(article, *, by, comment=""):
         raise WorkflowError("This page is not published yet, so there is nothing to confirm.")
     _check_reviewer(by, article.live_revision, "confirm this page")
     transition = _record(article, article.live_revision, Action.CONFIRMED, by, comment)
-    _renew_review(article, transition)
-    article.save(update_fields=["last_review", "next_review_due"])
+    _renew_review(article, transition, "")
+    article.save(update_fields=["last_review", "next_review_due", "change_log"])
     return article

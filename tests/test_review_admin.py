@@ -1,0 +1,197 @@
+"""Medical review in the admin, through Django's test client."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from treatments import workflow
+from treatments.models import Article, RevisionStatus
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = "/admin/treatments/article/review-queue/"
+DUE = "/admin/treatments/article/due-for-review/"
+
+
+def review_url(revision):
+    return f"/admin/treatments/article/review/{revision.pk}/"
+
+
+@pytest.fixture
+def submitted_edit(publish, editor):
+    article = publish(title="Induction", summary="The first phase of treatment.")
+    revision = workflow.save_draft(
+        article,
+        by=editor,
+        base_revision=article.latest_revision,
+        tags=["chemotherapy", "remission"],
+        title="Induction",
+        summary="The first phase of treatment, explained simply.",
+        body="## What happens\n\nInduction lasts about four weeks [@acs-treating-all].\n",
+        audience="both",
+    )
+    return workflow.submit(revision, by=editor, note_for_readers="Clearer summary.")
+
+
+def test_reviewer_sees_the_queue_oldest_first_with_author_and_page_status(
+    client, reviewer, publish, editor
+):
+    older = publish("a", title="Alpha")
+    newer = publish("b", title="Beta")
+    for article, title in [(older, "Alpha 2"), (newer, "Beta 2")]:
+        revision = workflow.save_draft(
+            article, by=editor, base_revision=article.latest_revision,
+            title=title, summary="S", body="Body",
+        )  # fmt: skip
+        workflow.submit(revision, by=editor)
+    client.force_login(reviewer)
+    html = client.get(QUEUE).content.decode()
+    assert html.index("Alpha 2") < html.index("Beta 2")
+    assert "editor_ann" in html
+    assert "Live; last reviewed" in html
+
+
+def test_review_screen_shows_word_level_diff_of_summary_body_tags_and_citations(
+    client, reviewer, submitted_edit
+):
+    client.force_login(reviewer)
+    html = client.get(review_url(submitted_edit)).content.decode()
+    assert "<ins>, explained simply</ins>" in html or "<ins>,</ins>" in html
+    assert "<del>a month</del>" in html or "<del>a</del>" in html
+    assert "<ins>four weeks</ins>" in html or "<ins>four</ins>" in html
+    assert re.search(r"Added: <ins>remission</ins>", html)
+    assert "Approve and publish" in html
+    assert "Request changes" in html
+
+
+def test_reviewer_approves_from_admin_home_in_at_most_three_clicks(
+    client, reviewer, submitted_edit
+):
+    client.force_login(reviewer)
+    home = client.get("/admin/").content.decode()  # click 1: open the admin
+    assert f'href="{review_url(submitted_edit)}"' in home  # click 2: the queued change
+    response = client.post(review_url(submitted_edit), {"action": "approve", "comment": ""})  # 3
+    assert response.status_code == 302
+    page = client.get("/treatment/induction/").content.decode()
+    assert "The first phase of treatment, explained simply." in page
+    assert "Dr Rhea Viewer" in page
+    assert f"{timezone.localdate():%-d %B %Y}" in page
+    assert "updated: Clearer summary." in page
+
+
+def test_editor_cannot_approve_through_the_review_screen(client, second_editor, submitted_edit):
+    client.force_login(second_editor)
+    html = client.get(review_url(submitted_edit)).content.decode()
+    assert "Approve and publish" not in html
+    response = client.post(review_url(submitted_edit), {"action": "approve"}, follow=True)
+    assert "Only medical reviewers can approve" in response.content.decode()
+    submitted_edit.refresh_from_db()
+    assert submitted_edit.status == RevisionStatus.IN_REVIEW
+
+
+def test_reviewer_cannot_approve_own_revision_through_the_review_screen(
+    client, reviewer, second_reviewer, publish, editor
+):
+    reviewer.groups.add(editor.groups.get())
+    article = publish()
+    revision = workflow.save_draft(
+        article, by=reviewer, base_revision=article.latest_revision,
+        title="Mine", summary="S", body="B",
+    )  # fmt: skip
+    workflow.submit(revision, by=reviewer)
+    client.force_login(reviewer)
+    assert (
+        "another medical reviewer must approve it"
+        in client.get(review_url(revision)).content.decode()
+    )
+    response = client.post(review_url(revision), {"action": "approve"}, follow=True)
+    assert "You wrote this version" in response.content.decode()
+    assert Article.objects.get(pk=article.pk).live_revision != revision
+
+
+def test_request_changes_without_comment_is_explained_and_keeps_nothing_lost(
+    client, reviewer, submitted_edit, editor
+):
+    client.force_login(reviewer)
+    response = client.post(review_url(submitted_edit), {"action": "request_changes", "comment": ""})
+    assert "Say what needs to change" in response.content.decode()
+    response = client.post(
+        review_url(submitted_edit),
+        {"action": "request_changes", "comment": "Please say how long induction lasts."},
+    )
+    assert response.status_code == 302
+    client.force_login(editor)
+    change_page = client.get(
+        f"/admin/treatments/article/{submitted_edit.article_id}/change/"
+    ).content.decode()
+    assert "Please say how long induction lasts." in change_page
+
+
+def test_helpline_staff_cannot_reach_the_queue_or_review_screens(
+    client, helpline_staff, submitted_edit
+):
+    client.force_login(helpline_staff)
+    for url in [QUEUE, DUE, review_url(submitted_edit),
+                f"/admin/treatments/article/versions/{submitted_edit.pk}/preview/"]:  # fmt: skip
+        assert client.get(url).status_code == 403, url
+    assert client.post(review_url(submitted_edit), {"action": "approve"}).status_code == 403
+
+
+def test_anonymous_visitors_get_no_preview(client, submitted_edit):
+    response = client.get(f"/admin/treatments/article/versions/{submitted_edit.pk}/preview/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response.url
+
+
+def test_preview_shows_the_unpublished_version_with_the_public_template(
+    client, editor, submitted_edit
+):
+    client.force_login(editor)
+    html = client.get(
+        f"/admin/treatments/article/versions/{submitted_edit.pk}/preview/"
+    ).content.decode()
+    assert "Preview: this version is not published." in html
+    assert "explained simply" in html
+    assert '<sup class="citation">' in html
+    assert 'class="site-footer"' in html
+
+
+def test_due_list_shows_overdue_pages_and_confirming_renews_them(client, second_reviewer, publish):
+    article = publish()
+    Article.objects.filter(pk=article.pk).update(next_review_due=datetime.date(2026, 1, 1))
+    client.force_login(second_reviewer)
+    html = client.get(DUE).content.decode()
+    overdue_part = html[html.index("Overdue") : html.index("Due within 60 days")]
+    assert "Induction" in overdue_part
+    response = client.post(DUE, {"article": article.pk, "comment": "Checked against NCCN."})
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.next_review_due > timezone.localdate()
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "reviewed, no changes" in page
+    assert "Dr Tomas Two" in page
+
+
+def test_history_lists_every_version_and_each_can_be_viewed_with_its_diff(
+    client, editor, submitted_edit
+):
+    client.force_login(editor)
+    history = client.get(
+        f"/admin/treatments/article/{submitted_edit.article_id}/history/"
+    ).content.decode()
+    assert history.count("Changes in this version") == 2
+    assert "Submitted for medical review" in history
+    assert "Approved and published" in history
+    version = client.get(
+        f"/admin/treatments/article/versions/{submitted_edit.pk}/"
+    ).content.decode()
+    assert "<ins>four weeks</ins>" in version or "<ins>four</ins>" in version
+
+
+def test_overdue_public_page_stays_up_and_says_so(client, publish):
+    article = publish()
+    Article.objects.filter(pk=article.pk).update(next_review_due=datetime.date(2026, 1, 1))
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "was due for its medical review on 1 January 2026" in html

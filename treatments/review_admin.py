@@ -1,0 +1,212 @@
+"""Admin screens for medical review: queue, review, due list, history, preview.
+
+Views only gather data and call treatments.workflow; every rule (who may
+approve, four eyes, conflicts) is enforced there.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from . import diff, workflow
+from .models import Action, Article, Revision, RevisionStatus
+from .navigation import NavTree
+from .rendering import render_body
+
+
+def queue_revisions():
+    return (
+        Revision.objects.filter(status=RevisionStatus.IN_REVIEW)
+        .select_related("article__live_revision", "article__last_review", "author")
+        .annotate(
+            submitted_at=Max(
+                "transitions__created_at", filter=Q(transitions__action=Action.SUBMITTED)
+            )
+        )
+        .order_by("submitted_at", "id")
+    )
+
+
+def due_articles(within_days=60):
+    return (
+        Article.objects.due_for_review(within_days)
+        .select_related("live_revision", "last_review__actor__reviewer_profile")
+        .order_by("next_review_due", "slug")
+    )
+
+
+def previous_revision(revision):
+    """The version a revision should be compared with: what it was based on, else the one before."""
+    if revision.based_on_id:
+        return revision.based_on
+    return (
+        revision.article.revisions.filter(created_at__lt=revision.created_at)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+class ReviewAdminViews:
+    """Mixed into ArticleAdmin: extra admin URLs for the review workflow."""
+
+    def _context(self, request, **extra):
+        return {**self.admin_site.each_context(request), "opts": self.model._meta, **extra}
+
+    def _require_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+
+    def review_queue_view(self, request):
+        self._require_view(request)
+        return TemplateResponse(
+            request,
+            "admin/treatments/review_queue.html",
+            self._context(
+                request,
+                title="Review queue: changes waiting for medical review",
+                revisions=queue_revisions(),
+                now=timezone.now(),
+                can_review=workflow.is_medical_reviewer(request.user),
+            ),
+        )
+
+    def review_view(self, request, revision_id):
+        self._require_view(request)
+        revision = get_object_or_404(
+            Revision.objects.select_related("article__live_revision", "author"), pk=revision_id
+        )
+        comment = ""
+        if request.method == "POST":
+            comment = request.POST.get("comment", "")
+            action = request.POST.get("action")
+            try:
+                if action == "approve":
+                    workflow.approve(revision, by=request.user, comment=comment)
+                    messages.success(
+                        request,
+                        f"Approved and published: “{revision.title}”. Readers now see this version.",
+                    )
+                    return redirect("admin:treatments_review_queue")
+                if action == "request_changes":
+                    workflow.request_changes(revision, by=request.user, comment=comment)
+                    messages.success(request, f"Sent back to {revision.author} with your comment.")
+                    return redirect("admin:treatments_review_queue")
+                messages.error(request, "Choose Approve or Request changes.")
+            except workflow.WorkflowError as error:
+                messages.error(request, str(error))
+            revision.refresh_from_db()
+        live = revision.article.live_revision
+        compared_with = live if live and live.pk != revision.pk else None
+        return TemplateResponse(
+            request,
+            "admin/treatments/review.html",
+            self._context(
+                request,
+                title=f"Review: {revision.title}",
+                revision=revision,
+                article=revision.article,
+                compared_with=compared_with,
+                changes=diff.compare(compared_with, revision),
+                comment=comment,
+                is_in_review=revision.status == RevisionStatus.IN_REVIEW,
+                can_review=workflow.is_medical_reviewer(request.user),
+                is_author=revision.author_id == request.user.pk,
+                transitions=revision.transitions.select_related("actor"),
+            ),
+        )
+
+    def due_view(self, request):
+        self._require_view(request)
+        if request.method == "POST":
+            article = get_object_or_404(Article, pk=request.POST.get("article"))
+            try:
+                workflow.confirm_still_accurate(
+                    article, by=request.user, comment=request.POST.get("comment", "")
+                )
+                messages.success(
+                    request,
+                    f"Confirmed “{article}” is still accurate. Its review dates are renewed.",
+                )
+            except workflow.WorkflowError as error:
+                messages.error(request, f"“{article}”: {error}")
+            return redirect("admin:treatments_due_for_review")
+        today = timezone.localdate()
+        articles = list(due_articles())
+        return TemplateResponse(
+            request,
+            "admin/treatments/due_for_review.html",
+            self._context(
+                request,
+                title="Due for medical review",
+                overdue=[a for a in articles if a.next_review_due < today],
+                due_soon=[a for a in articles if a.next_review_due >= today],
+                can_review=workflow.is_medical_reviewer(request.user),
+            ),
+        )
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_view(request)
+        article = get_object_or_404(Article, pk=object_id)
+        return TemplateResponse(
+            request,
+            "admin/treatments/article_history.html",
+            self._context(
+                request,
+                title=f"History: {article}",
+                article=article,
+                object=article,
+                revisions=article.revisions.select_related("author").order_by("-created_at", "-id"),
+                transitions=article.transitions.select_related("actor", "revision"),
+            ),
+        )
+
+    def revision_view(self, request, revision_id):
+        self._require_view(request)
+        revision = get_object_or_404(
+            Revision.objects.select_related("article", "author"), pk=revision_id
+        )
+        previous = previous_revision(revision)
+        return TemplateResponse(
+            request,
+            "admin/treatments/revision.html",
+            self._context(
+                request,
+                title=f"Version of {revision.created_at:%d %b %Y %H:%M}: {revision.title}",
+                revision=revision,
+                article=revision.article,
+                previous=previous,
+                changes=diff.compare(previous, revision),
+            ),
+        )
+
+    def preview_view(self, request, revision_id):
+        """The revision exactly as readers would see it, with the public template."""
+        self._require_view(request)
+        revision = get_object_or_404(Revision.objects.select_related("article"), pk=revision_id)
+        article = revision.article
+        try:
+            revision.body_html = render_body(revision.body)
+        except ValueError as error:
+            revision.body_html = format_html(
+                "<p><strong>This version cannot be published yet:</strong> {}</p>", error
+            )
+        navigation = NavTree.load()
+        ancestors = navigation.ancestors_of(article.pk)
+        return TemplateResponse(
+            request,
+            "treatments/article_detail.html",
+            {
+                "article": article,
+                "revision": revision,
+                "navigation": navigation,
+                "ancestors": ancestors,
+                "in_this_section": navigation.children_of(article.pk),
+                "preview": True,
+                "review_url": reverse("admin:treatments_review", args=[revision.pk]),
+            },
+        )
