@@ -56,6 +56,11 @@ class Reference(models.Model):
     )
     url = models.URLField("URL", max_length=500, blank=True)
     accessed = models.DateField(null=True, blank=True, help_text="When the URL was last read.")
+    link_status = models.PositiveSmallIntegerField(
+        null=True, blank=True, editable=False, help_text="HTTP status at the last link check."
+    )
+    link_error = models.CharField(max_length=200, blank=True, editable=False)
+    link_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["key"]
@@ -70,6 +75,13 @@ class Reference(models.Model):
             )
         if self.url and not self.accessed:
             raise ValidationError({"accessed": "A URL needs the date it was accessed."})
+
+    @property
+    def link_is_broken(self):
+        """True when the last link check failed (no answer, or an HTTP error status)."""
+        if self.link_checked_at is None:
+            return False
+        return bool(self.link_error) or not (self.link_status and self.link_status < 400)
 
     def authors_csl(self):
         if self.author_organisation:

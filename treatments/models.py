@@ -188,6 +188,13 @@ class Revision(models.Model):
     tags = TaggableManager(
         blank=True, help_text="Comma-separated topics, e.g. chemotherapy, remission."
     )
+    references = models.ManyToManyField(
+        "references.Reference",
+        blank=True,
+        editable=False,
+        related_name="revisions",
+        help_text="The sources this revision's body cites (set when it is saved).",
+    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     based_on = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

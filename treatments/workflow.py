@@ -17,6 +17,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from references.citations import keys_in
+from references.models import Reference
+
 from . import notifications
 from .models import Action, Article, Revision, RevisionStatus, Transition
 from .rendering import RenderError, render_body
@@ -123,6 +126,7 @@ def save_draft(article, *, by, base_revision, tags=(), **fields):
         article=article, author=by, based_on=base_revision, status=RevisionStatus.DRAFT, **fields
     )
     revision.tags.set(list(tags))
+    revision.references.set(Reference.objects.filter(key__in=keys_in(revision.body)))
     _record(article, revision, Action.SAVED, by)
     return revision
 
