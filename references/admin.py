@@ -1,13 +1,100 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
+from .importers import ImportFormatError, parse_references
 from .models import Reference
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+def possible_duplicates(reference):
+    """Other references with the same DOI, PMID or URL."""
+    same = Q()
+    for field in ("doi", "pmid", "url"):
+        value = getattr(reference, field)
+        if value:
+            same |= Q(**{f"{field}__iexact": value})
+    if not same:
+        return Reference.objects.none()
+    return Reference.objects.filter(same).exclude(pk=reference.pk)
+
+
+class CitedFilter(admin.SimpleListFilter):
+    title = "cited"
+    parameter_name = "cited"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Cited by a live page"), ("no", "Not cited by any live page")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(is_cited=True)
+        if self.value() == "no":
+            return queryset.filter(is_cited=False)
+        return queryset
+
+
+class LinkStatusFilter(admin.SimpleListFilter):
+    title = "link status"
+    parameter_name = "link"
+
+    def lookups(self, request, model_admin):
+        return [("broken", "Broken"), ("ok", "Working"), ("unchecked", "Not checked yet")]
+
+    def queryset(self, request, queryset):
+        checked = queryset.filter(link_checked_at__isnull=False)
+        ok = Q(link_error="", link_status__lt=400, link_status__isnull=False)
+        if self.value() == "broken":
+            return checked.exclude(ok)
+        if self.value() == "ok":
+            return checked.filter(ok)
+        if self.value() == "unchecked":
+            return queryset.filter(link_checked_at__isnull=True).exclude(url="")
+        return queryset
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        required=False,
+        help_text="A BibTeX (.bib), RIS (.ris) or CSL-JSON (.json) export, up to 2 MB.",
+    )
+    content = forms.CharField(required=False, widget=forms.HiddenInput)
+    filename = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload:
+            if upload.size > MAX_IMPORT_BYTES:
+                raise ValidationError(
+                    "That file is larger than 2 MB. Split it and import the parts."
+                )
+            try:
+                cleaned["content"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError as error:
+                raise ValidationError(
+                    "That file is not UTF-8 text. Export it again as UTF-8 (BibTeX, RIS or CSL-JSON)."
+                ) from error
+            cleaned["filename"] = upload.name
+        if not cleaned.get("content"):
+            raise ValidationError("Choose a file to import.")
+        return cleaned
 
 
 @admin.register(Reference)
 class ReferenceAdmin(admin.ModelAdmin):
-    list_display = ["key", "title", "type", "author_organisation"]
-    list_filter = ["type"]
+    list_display = ["key", "title", "type", "author_organisation", "is_cited", "link_state"]
+    list_filter = ["type", CitedFilter, LinkStatusFilter]
     search_fields = ["key", "title", "author_organisation", "author_people", "doi", "pmid", "url"]
+    readonly_fields = ["cited_by", "duplicates", "link_check"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["key", "type", "title"]}),
         ("Authors", {"fields": ["author_organisation", "author_people"]}),
@@ -22,5 +109,150 @@ class ReferenceAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Links", {"fields": ["doi", "pmid", ("url", "accessed")]}),
+        ("Links", {"fields": ["doi", "pmid", ("url", "accessed"), "link_check"]}),
+        ("Use", {"fields": ["cited_by", "duplicates"]}),
     ]
+
+    def get_queryset(self, request):
+        from treatments.models import Article
+
+        live_citing = Article.objects.filter(live_revision__references=OuterRef("pk"))
+        return super().get_queryset(request).annotate(is_cited=Exists(live_citing))
+
+    @admin.display(boolean=True, description="Cited", ordering="is_cited")
+    def is_cited(self, obj):
+        return obj.is_cited
+
+    @admin.display(description="Link")
+    def link_state(self, obj):
+        if obj.link_checked_at is None:
+            return "not checked" if obj.url else "—"
+        if obj.link_is_broken:
+            return f"broken ({obj.link_error or obj.link_status})"
+        return "working"
+
+    @admin.display(description="Last link check")
+    def link_check(self, obj):
+        if obj.link_checked_at is None:
+            return "Not checked yet (run manage.py check_links)."
+        return f"{self.link_state(obj)}, {obj.link_checked_at:%d %b %Y %H:%M}"
+
+    @admin.display(description="Cited by")
+    def cited_by(self, obj):
+        from treatments.models import Article
+
+        if obj.pk is None:
+            return "—"
+        articles = (
+            Article.objects.filter(revisions__references=obj)
+            .distinct()
+            .select_related("live_revision")
+            .order_by("slug")
+        )
+        if not articles:
+            return "Not cited by any page yet."
+        return format_html_join(
+            ", ",
+            '<a href="{}">{}</a>{}',
+            (
+                (
+                    reverse("admin:treatments_article_change", args=[a.pk]),
+                    a,
+                    ""
+                    if a.live_revision and a.live_revision.references.filter(pk=obj.pk).exists()
+                    else " (drafts only)",
+                )
+                for a in articles
+            ),
+        )
+
+    @admin.display(description="Possible duplicates")
+    def duplicates(self, obj):
+        found = possible_duplicates(obj) if obj.pk else []
+        if not found:
+            return "None found (no other reference has the same DOI, PMID or URL)."
+        return format_html_join(
+            ", ",
+            '<a href="{}">[@{}]</a>',
+            ((reverse("admin:references_reference_change", args=[d.pk]), d.key) for d in found),
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        found = list(possible_duplicates(obj))
+        if found:
+            keys = ", ".join(f"[@{d.key}]" for d in found)
+            messages.warning(
+                request,
+                f"Saved, but this may duplicate {keys}: same DOI, PMID or URL. "
+                "If it is the same source, cite the existing key and delete this one.",
+            )
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="references_reference_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Upload -> show what will be created (flagging duplicates) -> confirm -> create all."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import references",
+            "form": form,
+        }
+        if request.method == "POST" and form.is_valid():
+            try:
+                parsed = parse_references(
+                    form.cleaned_data["content"], form.cleaned_data["filename"]
+                )
+            except ImportFormatError as error:
+                form.add_error("file", str(error))
+                return TemplateResponse(request, "admin/references/import.html", context)
+            rows = [self._import_row(ref) for ref in parsed]
+            keys = [ref.key for ref in parsed]
+            for row in rows:
+                if keys.count(row["reference"].key) > 1:
+                    row["errors"].append(
+                        f"The key {row['reference'].key} appears more than once in this file."
+                    )
+            if "confirm" in request.POST and not any(row["errors"] for row in rows):
+                with transaction.atomic():
+                    for ref in parsed:
+                        ref.save()
+                messages.success(request, f"Imported {len(parsed)} reference(s).")
+                return redirect("admin:references_reference_changelist")
+            context.update(
+                rows=rows,
+                blocked=any(row["errors"] for row in rows),
+                content=form.cleaned_data["content"],
+                filename=form.cleaned_data["filename"],
+            )
+        return TemplateResponse(request, "admin/references/import.html", context)
+
+    def _import_row(self, reference):
+        errors = []
+        try:
+            reference.full_clean()
+        except ValidationError as error:
+            errors = [
+                f"{field.replace('_', ' ')}: {' '.join(msgs)}"
+                if field != "__all__"
+                else " ".join(msgs)
+                for field, msgs in error.message_dict.items()
+            ]
+        duplicates = [f"[@{d.key}]" for d in possible_duplicates(reference)]
+        return {
+            "reference": reference,
+            "errors": errors,
+            "duplicates": duplicates,
+            "summary": format_html("{} ({})", reference.title, reference.get_type_display()),
+        }

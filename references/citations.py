@@ -157,7 +157,7 @@ def reference_list_html(numbering, references_by_key):
             f' in the text">↩</a>'
             for use in range(1, uses + 1)
         )
-        items.append(f'<li id="ref-{number}">{entry} {backlinks}</li>')
+        items.append(f'<li id="ref-{number}" tabindex="-1">{entry} {backlinks}</li>')
     return (
         '<section class="reference-list" aria-labelledby="reference-list">'
         '<h2 id="reference-list">References</h2>'

@@ -1,8 +1,12 @@
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+
+DOI_PREFIX_RE = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+PMID_PREFIX_RE = re.compile(r"^(PMID:?\s*)", re.IGNORECASE)
 
 
 class ReferenceType(models.TextChoices):
@@ -50,7 +54,7 @@ class Reference(models.Model):
     )
     pmid = models.CharField(
         "PMID",
-        max_length=10,
+        max_length=20,
         blank=True,
         validators=[RegexValidator(r"^\d{1,9}$", "A PubMed ID is digits only, e.g. 33433946.")],
     )
@@ -67,6 +71,12 @@ class Reference(models.Model):
 
     def __str__(self):
         return f"[@{self.key}] {self.title}"
+
+    def clean_fields(self, exclude=None):
+        """Accept DOIs and PMIDs pasted as links or with a prefix; store the bare identifier."""
+        self.doi = DOI_PREFIX_RE.sub("", self.doi.strip())
+        self.pmid = PMID_PREFIX_RE.sub("", self.pmid.strip())
+        super().clean_fields(exclude)
 
     def clean(self):
         if not (self.doi or self.pmid or self.url):

@@ -56,7 +56,7 @@ def test_article_page_sends_a_strict_content_security_policy(client, publish):
 def test_article_page_shows_body_citations_and_reference_list(client, publish):
     html = page(client, publish().get_absolute_url())
     assert '<sup class="citation"><a href="#ref-1" id="cite-1-1">1</a></sup>' in html
-    assert '<li id="ref-1">American Cancer Society. Treating acute lymphocytic leukemia' in html
+    assert '<li id="ref-1" tabindex="-1">American Cancer Society. Treating acute' in html
 
 
 def test_breadcrumbs_and_in_this_section_follow_the_section_tree(client, publish):

@@ -28,7 +28,7 @@ ALLOWED_ATTRIBUTES = {
     "h2": {"id"},
     "h3": {"id"},
     "h4": {"id"},
-    "li": {"id"},
+    "li": {"id", "tabindex"},
     "sup": {"class"},
     "section": {"class", "aria-labelledby"},
     "ol": {"start"},

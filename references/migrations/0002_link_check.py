@@ -4,25 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('references', '0001_initial'),
+        ("references", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reference',
-            name='link_checked_at',
+            model_name="reference",
+            name="link_checked_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='reference',
-            name='link_error',
+            model_name="reference",
+            name="link_error",
             field=models.CharField(blank=True, editable=False, max_length=200),
         ),
         migrations.AddField(
-            model_name='reference',
-            name='link_status',
-            field=models.PositiveSmallIntegerField(blank=True, editable=False, help_text='HTTP status at the last link check.', null=True),
+            model_name="reference",
+            name="link_status",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                editable=False,
+                help_text="HTTP status at the last link check.",
+                null=True,
+            ),
         ),
     ]

@@ -55,3 +55,13 @@ def login(live_server):
         page.wait_for_url(f"{live_server.url}/admin/")
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def staff_roles(transactional_db):
+    """The live server's database is emptied after each test, groups included."""
+    from django.apps import apps
+
+    from treatments.roles import ensure_groups
+
+    ensure_groups(apps)

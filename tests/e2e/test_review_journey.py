@@ -3,7 +3,10 @@
 import pytest
 from django.utils import timezone
 
-pytestmark = pytest.mark.browser
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 NEW_SUMMARY = "Induction is the first phase and usually lasts about four weeks."
 

@@ -1,57 +1,12 @@
 """Create the three staff roles with exactly the permissions each needs."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-GROUP_PERMISSIONS = {
-    "Editors": [
-        "treatments.view_article",
-        "treatments.add_article",
-        "treatments.change_article",
-        "treatments.view_revision",
-        "treatments.add_revision",
-        "treatments.view_transition",
-        "treatments.view_reviewerprofile",
-        "references.view_reference",
-        "references.add_reference",
-        "references.change_reference",
-    ],
-    "Medical reviewers": [
-        "treatments.view_article",
-        "treatments.view_revision",
-        "treatments.review_revision",
-        "treatments.view_transition",
-        "treatments.view_reviewerprofile",
-        "references.view_reference",
-    ],
-    "Helpline staff": [
-        "allsite.view_helplineinfo",
-        "allsite.change_helplineinfo",
-        "allsite.view_helplinephone",
-        "allsite.add_helplinephone",
-        "allsite.change_helplinephone",
-        "allsite.delete_helplinephone",
-    ],
-}
+from treatments.roles import GROUP_PERMISSIONS, ensure_groups
 
 
 def create_groups(apps, schema_editor):
-    for app_label in ("treatments", "references", "allsite"):
-        app_config = apps.get_app_config(app_label)
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, perms in GROUP_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        wanted = []
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            wanted.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
-        group.permissions.set(wanted)
+    ensure_groups(apps)
 
 
 def remove_groups(apps, schema_editor):

@@ -4,16 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('references', '0002_link_check'),
-        ('treatments', '0003_review_schedule'),
+        ("references", "0002_link_check"),
+        ("treatments", "0003_review_schedule"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='revision',
-            name='references',
-            field=models.ManyToManyField(blank=True, editable=False, help_text="The sources this revision's body cites (set when it is saved).", related_name='revisions', to='references.reference'),
+            model_name="revision",
+            name="references",
+            field=models.ManyToManyField(
+                blank=True,
+                editable=False,
+                help_text="The sources this revision's body cites (set when it is saved).",
+                related_name="revisions",
+                to="references.reference",
+            ),
         ),
     ]

@@ -1,0 +1,61 @@
+"""Staff roles: Django groups with exactly the permissions each needs.
+
+Created by a data migration (treatments 0002) and re-created by the browser
+tests, whose live-server database is emptied between tests.
+"""
+
+from django.contrib.auth.management import create_permissions
+
+GROUP_PERMISSIONS = {
+    "Editors": [
+        "treatments.view_article",
+        "treatments.add_article",
+        "treatments.change_article",
+        "treatments.view_revision",
+        "treatments.add_revision",
+        "treatments.view_transition",
+        "treatments.view_reviewerprofile",
+        "references.view_reference",
+        "references.add_reference",
+        "references.change_reference",
+    ],
+    "Medical reviewers": [
+        "treatments.view_article",
+        "treatments.view_revision",
+        "treatments.review_revision",
+        "treatments.view_transition",
+        "treatments.view_reviewerprofile",
+        "references.view_reference",
+    ],
+    "Helpline staff": [
+        "allsite.view_helplineinfo",
+        "allsite.change_helplineinfo",
+        "allsite.view_helplinephone",
+        "allsite.add_helplinephone",
+        "allsite.change_helplinephone",
+        "allsite.delete_helplinephone",
+    ],
+}
+
+
+def ensure_groups(apps):
+    """Create or reset the three groups; `apps` is a (historical or real) app registry."""
+    for app_label in ("treatments", "references", "allsite"):
+        app_config = apps.get_app_config(app_label)
+        original = getattr(app_config, "models_module", None)
+        # Historical registries have no models module; permissions are then
+        # created only if we pretend there is one.
+        app_config.models_module = original or True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = original
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, perms in GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            wanted.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(wanted)
