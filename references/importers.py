@@ -13,7 +13,7 @@ from bibtexparser.exceptions import BlockAbortedException
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
-from .models import Reference, ReferenceType
+from .models import DOI_PREFIX_RE, Reference, ReferenceType
 
 
 class ImportFormatError(ValueError):
@@ -69,7 +69,7 @@ _MONTH_NAMES = [
     "december",
 ]
 _DATE = re.compile(r"(\d{4})(?:[-/](\d{1,2}))?(?:[-/](\d{1,2}))?")
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+
 _PMID_NOTE = re.compile(r"\bPMID:?\s*(\d{1,9})\b", re.IGNORECASE)
 _TITLE_WORDS_TO_SKIP = {"a", "an", "the"}
 
@@ -134,7 +134,7 @@ def _pages(start, end=""):
 
 
 def _doi(value):
-    return _DOI_PREFIX.sub("", value.strip()).strip()
+    return DOI_PREFIX_RE.sub("", value.strip()).strip()
 
 
 def _pmid_in_notes(notes):
