@@ -87,6 +87,15 @@ class Reference(models.Model):
             raise ValidationError({"accessed": "A URL needs the date it was accessed."})
 
     @property
+    def link_url(self):
+        """The best link for a reader: the DOI, else PubMed, else the URL."""
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        if self.pmid:
+            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+        return self.url
+
+    @property
     def link_is_broken(self):
         """True when the last link check failed (no answer, or an HTTP error status)."""
         if self.link_checked_at is None:

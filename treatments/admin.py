@@ -5,10 +5,22 @@ from django.urls import path
 from taggit.forms import TagField
 
 from . import workflow
-from .models import Action, Article, Audience, ReviewerProfile, Revision, Transition
+from .kinds import DETAIL_FIELDS
+from .models import (
+    Action,
+    Article,
+    Audience,
+    GlossaryTerm,
+    Kind,
+    Medicine,
+    ReviewerProfile,
+    Revision,
+    Transition,
+)
 from .review_admin import ReviewAdminViews
 
-CONTENT_HELP = {name: Revision._meta.get_field(name).help_text for name in workflow.CONTENT_FIELDS}
+COMMON_FIELDS = ("title", "summary", "body", "audience")
+CONTENT_HELP = {name: Revision._meta.get_field(name).help_text for name in COMMON_FIELDS}
 
 
 class ArticleForm(forms.ModelForm):
@@ -27,7 +39,7 @@ class ArticleForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 30}),
         help_text=CONTENT_HELP["body"],
     )
-    audience = forms.ChoiceField(choices=Audience.choices, initial=Audience.BOTH)
+    audience = forms.ChoiceField(choices=Audience.choices, initial=Audience.BOTH, required=False)
     tags = TagField(
         required=False, help_text="Comma-separated topics, e.g. chemotherapy, remission."
     )
@@ -43,22 +55,43 @@ class ArticleForm(forms.ModelForm):
         help_text=Revision._meta.get_field("note_for_readers").help_text,
     )
 
+    kind = Kind.PAGE
+
     class Meta:
         model = Article
         fields = ["slug", "parent", "order", "review_interval_months"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for detail in DETAIL_FIELDS[self.kind]:
+            widget = forms.Textarea(attrs={"rows": 3}) if detail.is_list else forms.TextInput
+            self.fields[detail.name] = forms.CharField(
+                label=detail.label,
+                required=detail.required,
+                help_text=detail.help_text,
+                widget=widget,
+                max_length=2000,
+            )
         latest = self.instance.latest_revision if self.instance.pk else None
         self.latest_revision = latest
         if latest is not None and not self.is_bound:
-            for name in workflow.CONTENT_FIELDS:
+            for name in COMMON_FIELDS:
                 self.initial[name] = getattr(latest, name)
+            for detail in DETAIL_FIELDS[self.kind]:
+                value = latest.details.get(detail.name, "")
+                self.initial[detail.name] = "\n".join(value) if detail.is_list else value
             self.initial["tags"] = list(latest.tags.all())
             self.initial["base_revision"] = latest.pk
 
     def content(self):
-        return {name: self.cleaned_data[name] for name in workflow.CONTENT_FIELDS}
+        details = {}
+        for detail in DETAIL_FIELDS[self.kind]:
+            value = self.cleaned_data.get(detail.name, "")
+            if value:
+                details[detail.name] = value.splitlines() if detail.is_list else value
+        fields = {name: self.cleaned_data.get(name) or "" for name in COMMON_FIELDS}
+        fields["audience"] = fields["audience"] or Audience.BOTH
+        return workflow.validate_content(fields | {"details": details}, self.kind)
 
     def base(self):
         pk = self.cleaned_data.get("base_revision")
@@ -88,9 +121,9 @@ class ArticleForm(forms.ModelForm):
             )
             return cleaned
         try:
-            workflow.validate_content(self.content())
+            self.content()
         except workflow.WorkflowError as error:
-            self.add_error(error.field, str(error))
+            self.add_error(error.field if error.field in self.fields else None, str(error))
         return cleaned
 
 
@@ -102,40 +135,22 @@ def _latest(field):
     )
 
 
-@admin.register(Article)
-class ArticleAdmin(ReviewAdminViews, admin.ModelAdmin):
-    form = ArticleForm
-    list_display = ["latest_title", "slug", "latest_status", "is_live", "next_review_due"]
-    list_filter = ["parent"]
-    search_fields = ["slug", "revisions__title"]
-    fieldsets = [
-        (None, {"fields": ["title", "summary", "body", "audience", "tags", "base_revision"]}),
-        ("Send to review", {"fields": ["submit_for_review", "note_for_readers"]}),
-        ("Place in the site", {"fields": ["slug", "parent", "order"]}),
-        ("Review schedule", {"classes": ["collapse"], "fields": ["review_interval_months"]}),
-    ]
+class RevisedContentAdmin(admin.ModelAdmin):
+    """Shared by every kind of reviewed content: saving goes through the workflow."""
 
-    def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path("review-queue/", view(self.review_queue_view), name="treatments_review_queue"),
-            path("review/<int:revision_id>/", view(self.review_view), name="treatments_review"),
-            path("due-for-review/", view(self.due_view), name="treatments_due_for_review"),
-            path(
-                "versions/<int:revision_id>/", view(self.revision_view), name="treatments_revision"
-            ),
-            path(
-                "versions/<int:revision_id>/preview/",
-                view(self.preview_view),
-                name="treatments_preview",
-            ),
-            *super().get_urls(),
-        ]
+    list_display = ["latest_title", "slug", "latest_status", "is_live", "next_review_due"]
+    search_fields = ["slug", "revisions__title"]
+    send_to_review = ("Send to review", {"fields": ["submit_for_review", "note_for_readers"]})
+    review_schedule = (
+        "Review schedule",
+        {"classes": ["collapse"], "fields": ["review_interval_months"]},
+    )
 
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
+            .filter(kind=self.form.kind)
             .annotate(latest_title=_latest("title"), latest_status=_latest("status"))
             .select_related("live_revision")
         )
@@ -169,6 +184,7 @@ class ArticleAdmin(ReviewAdminViews, admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
+        obj.kind = form.kind
         obj.save()
         revision = form.latest_revision
         if not form.content_unchanged():
@@ -195,6 +211,95 @@ class ArticleAdmin(ReviewAdminViews, admin.ModelAdmin):
         """Tags belong to the revision (saved by the workflow), not the article."""
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+
+
+@admin.register(Article)
+class ArticleAdmin(ReviewAdminViews, RevisedContentAdmin):
+    form = ArticleForm
+    list_filter = ["parent"]
+    fieldsets = [
+        (None, {"fields": ["title", "summary", "body", "audience", "tags", "base_revision"]}),
+        RevisedContentAdmin.send_to_review,
+        ("Place in the site", {"fields": ["slug", "parent", "order"]}),
+        RevisedContentAdmin.review_schedule,
+    ]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("review-queue/", view(self.review_queue_view), name="treatments_review_queue"),
+            path("review/<int:revision_id>/", view(self.review_view), name="treatments_review"),
+            path("due-for-review/", view(self.due_view), name="treatments_due_for_review"),
+            path(
+                "versions/<int:revision_id>/", view(self.revision_view), name="treatments_revision"
+            ),
+            path(
+                "versions/<int:revision_id>/preview/",
+                view(self.preview_view),
+                name="treatments_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+
+class GlossaryTermForm(ArticleForm):
+    kind = Kind.GLOSSARY
+
+    class Meta:
+        model = GlossaryTerm
+        fields = ["slug", "review_interval_months"]
+
+
+@admin.register(GlossaryTerm)
+class GlossaryTermAdmin(RevisedContentAdmin):
+    form = GlossaryTermForm
+    fieldsets = [
+        (None, {"fields": ["title", "aliases", "summary", "body", "slug", "base_revision"]}),
+        RevisedContentAdmin.send_to_review,
+        RevisedContentAdmin.review_schedule,
+    ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.base_fields["title"].label = "Term"
+        form.base_fields["summary"].label = "Plain definition"
+        form.base_fields["summary"].help_text = "One or two sentences a 12-year-old would follow."
+        form.base_fields["body"].required = False
+        form.base_fields["body"].help_text = "Optional: more explanation (Markdown)."
+        return form
+
+
+class MedicineForm(ArticleForm):
+    kind = Kind.MEDICINE
+
+    class Meta:
+        model = Medicine
+        fields = ["slug", "review_interval_months"]
+
+
+@admin.register(Medicine)
+class MedicineAdmin(RevisedContentAdmin):
+    form = MedicineForm
+    fieldsets = [
+        (None, {"fields": ["title", "summary", "base_revision"]}),
+        (
+            "Facts",
+            {"fields": ["brand_names", "drug_class", "target", "route", "phases", "side_effects"]},
+        ),
+        (None, {"fields": ["body", "tags", "slug"]}),
+        RevisedContentAdmin.send_to_review,
+        RevisedContentAdmin.review_schedule,
+    ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.base_fields["title"].label = "Generic name"
+        form.base_fields[
+            "summary"
+        ].help_text = (
+            "What it is, in a sentence (e.g. a targeted drug for Philadelphia-positive ALL)."
+        )
+        return form
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -9,6 +9,12 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 
 
+class Kind(models.TextChoices):
+    PAGE = "page", "Treatment page"
+    GLOSSARY = "glossary", "Glossary term"
+    MEDICINE = "medicine", "Medicine"
+
+
 class Audience(models.TextChoices):
     BOTH = "both", "Adults and children"
     ADULTS = "adults", "Adults"
@@ -37,8 +43,17 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(live_revision__isnull=False)
 
+    def pages(self):
+        return self.filter(kind=Kind.PAGE)
+
+    def glossary(self):
+        return self.filter(kind=Kind.GLOSSARY)
+
+    def medicines(self):
+        return self.filter(kind=Kind.MEDICINE)
+
     def for_public_page(self):
-        """Everything an article page shows, in one query (tags prefetched)."""
+        """Everything a public page shows, in one query (tags prefetched)."""
         return (
             self.published()
             .select_related("live_revision", "last_review__actor__reviewer_profile")
@@ -46,9 +61,10 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def navigation(self):
-        """One row per published article: enough to draw menus and breadcrumbs."""
+        """One row per published treatment page: enough to draw menus and breadcrumbs."""
         return (
             self.published()
+            .pages()
             .order_by("order", "live_revision__title")
             .values(
                 "id",
@@ -67,8 +83,13 @@ class ArticleQuerySet(models.QuerySet):
 
 
 class Article(models.Model):
-    """A treatment page. Its content lives in immutable revisions; readers see `live_revision`."""
+    """A reviewed piece of content: a treatment page, a glossary term or a medicine.
 
+    Its content lives in immutable revisions; readers see `live_revision`. All
+    kinds go through the same review workflow.
+    """
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PAGE)
     slug = models.SlugField(
         unique=True,
         help_text="The page's address: /treatment/<slug>/. Changing it breaks links to the page.",
@@ -111,6 +132,9 @@ class Article(models.Model):
         help_text="The approval or confirmation that dates the live page.",
     )
     next_review_due = models.DateField(null=True, blank=True, editable=False)
+    live_since = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the live version was approved."
+    )
     change_log = models.JSONField(
         default=list,
         blank=True,
@@ -130,6 +154,10 @@ class Article(models.Model):
         return revision.title if revision else self.slug
 
     def get_absolute_url(self):
+        if self.kind == Kind.GLOSSARY:
+            return reverse("treatments:glossary") + f"#{self.slug}"
+        if self.kind == Kind.MEDICINE:
+            return reverse("treatments:medicine_detail", kwargs={"slug": self.slug})
         return reverse("treatments:article_detail", kwargs={"slug": self.slug})
 
     @property
@@ -181,12 +209,26 @@ class Revision(models.Model):
     )
     body = models.TextField(
         max_length=100_000,
+        blank=True,
         help_text="Markdown. Start sections with '## ' (the page title is the only top heading). "
         "Cite sources with [@reference-key].",
     )
     audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.BOTH)
     tags = TaggableManager(
         blank=True, help_text="Comma-separated topics, e.g. chemotherapy, remission."
+    )
+    details = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Fields specific to glossary terms (aliases) and medicines (brand names, "
+        "class, target...). See treatments/kinds.py.",
+    )
+    mentions = models.ManyToManyField(
+        Article,
+        blank=True,
+        editable=False,
+        related_name="mentioned_in",
+        help_text="Medicines this revision's body mentions (set when it is saved).",
     )
     references = models.ManyToManyField(
         "references.Reference",
@@ -209,6 +251,15 @@ class Revision(models.Model):
         "side effects.\"). Shown in the page's change log.",
     )
     body_html = models.TextField(blank=True, editable=False)
+    toc = models.JSONField(
+        default=list, blank=True, editable=False, help_text="[(id, heading)] of the h2s."
+    )
+    citations = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="The reference list as plain data (for structured data), set at approval.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -298,3 +349,28 @@ class ReviewReminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.article} (due {self.due_date})"
+
+
+class GlossaryTermManager(models.Manager.from_queryset(ArticleQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=Kind.GLOSSARY)
+
+
+class MedicineManager(models.Manager.from_queryset(ArticleQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=Kind.MEDICINE)
+
+
+class GlossaryTerm(Article):
+    objects = GlossaryTermManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = "glossary term"
+
+
+class Medicine(Article):
+    objects = MedicineManager()
+
+    class Meta:
+        proxy = True

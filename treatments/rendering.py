@@ -5,9 +5,11 @@ store the HTML readers get). Public requests never call it.
 """
 
 import re
+from dataclasses import dataclass, field
 
 import markdown
 import nh3
+from django.utils.html import strip_tags
 
 from references.citations import (
     CitationExtension,
@@ -18,10 +20,12 @@ from references.citations import (
 )
 from references.models import Reference
 
+from .glossary_links import GlossaryExtension
+
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "ul", "ol", "li", "a", "strong", "em", "b", "i",
     "code", "pre", "blockquote", "table", "thead", "tbody", "tr", "th", "td", "sup", "sub",
-    "section", "abbr", "dl", "dt", "dd",
+    "section", "abbr", "dl", "dt", "dd", "span",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "id", "class", "aria-label"},
@@ -34,6 +38,7 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
     "th": {"scope"},
     "abbr": {"title"},
+    "span": {"class"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
@@ -45,12 +50,29 @@ class RenderError(ValueError):
     """The body cannot be published as it is; the message says why."""
 
 
-def render_body(body):
-    """Render a revision body to the sanitized HTML that readers will see."""
+@dataclass
+class Rendered:
+    html: str
+    toc: list = field(default_factory=list)
+    citations: list = field(default_factory=list)
+
+
+def render(body, *, glossary_terms=()):
+    """Render a revision body to the sanitized HTML readers will see, plus the
+    data derived from it: the h2 contents list and the cited sources.
+
+    `glossary_terms`: [(name, slug, url)] whose first use gets linked.
+    """
     references = {ref.key: ref for ref in Reference.objects.filter(key__in=keys_in(body))}
     numbering = CitationNumbering(references)
     converter = markdown.Markdown(
-        extensions=["sane_lists", "tables", "toc", CitationExtension(numbering)],
+        extensions=[
+            "sane_lists",
+            "tables",
+            "toc",
+            CitationExtension(numbering),
+            GlossaryExtension(list(glossary_terms)),
+        ],
         extension_configs={"toc": {"permalink": False}},
         output_format="html",
     )
@@ -63,8 +85,20 @@ def render_body(body):
             "The page title is the only top-level heading: start sections with ## instead."
         )
     html = SPACE_BEFORE_CITATION_RE.sub(r"\1", html)
-    html += reference_list_html(numbering, references)
-    return sanitize(html)
+    reference_list = reference_list_html(numbering, references)
+    toc = [[t["id"], strip_tags(t["name"])] for t in converter.toc_tokens if t["level"] == 2]
+    if reference_list:
+        toc.append(["reference-list", "References"])
+    cited = sorted(numbering.numbers, key=numbering.numbers.get)
+    citations = [
+        {"name": references[key].title, "url": references[key].link_url, "key": key}
+        for key in cited
+    ]
+    return Rendered(sanitize(html + reference_list), toc, citations)
+
+
+def render_body(body, **kwargs):
+    return render(body, **kwargs).html
 
 
 def sanitize(html):

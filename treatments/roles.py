@@ -15,6 +15,12 @@ GROUP_PERMISSIONS = {
         "treatments.add_revision",
         "treatments.view_transition",
         "treatments.view_reviewerprofile",
+        "treatments.view_glossaryterm",
+        "treatments.add_glossaryterm",
+        "treatments.change_glossaryterm",
+        "treatments.view_medicine",
+        "treatments.add_medicine",
+        "treatments.change_medicine",
         "references.view_reference",
         "references.add_reference",
         "references.change_reference",
@@ -25,6 +31,8 @@ GROUP_PERMISSIONS = {
         "treatments.review_revision",
         "treatments.view_transition",
         "treatments.view_reviewerprofile",
+        "treatments.view_glossaryterm",
+        "treatments.view_medicine",
         "references.view_reference",
     ],
     "Helpline staff": [
@@ -38,8 +46,13 @@ GROUP_PERMISSIONS = {
 }
 
 
-def ensure_groups(apps):
-    """Create or reset the three groups; `apps` is a (historical or real) app registry."""
+def ensure_groups(apps, group_permissions=None):
+    """Create or reset the groups; `apps` is a (historical or real) app registry.
+
+    Migrations pass the mapping as it was when they were written, so that old
+    migrations never ask for permissions that did not exist yet.
+    """
+    group_permissions = GROUP_PERMISSIONS if group_permissions is None else group_permissions
     for app_label in ("treatments", "references", "allsite"):
         app_config = apps.get_app_config(app_label)
         original = getattr(app_config, "models_module", None)
@@ -50,7 +63,7 @@ def ensure_groups(apps):
         app_config.models_module = original
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for name, perms in GROUP_PERMISSIONS.items():
+    for name, perms in group_permissions.items():
         group, _ = Group.objects.get_or_create(name=name)
         wanted = []
         for perm in perms:

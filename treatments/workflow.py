@@ -17,18 +17,21 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from allsite import search
 from references.citations import keys_in
 from references.models import Reference
 
 from . import notifications
-from .models import Action, Article, Revision, RevisionStatus, Transition
-from .rendering import RenderError, render_body
+from .kinds import clean_details
+from .lookups import glossary_terms, medicines_mentioned
+from .models import Action, Article, Kind, Revision, RevisionStatus, Transition
+from .rendering import RenderError, render, render_body
 
 EDITORS = "Editors"
 MEDICAL_REVIEWERS = "Medical reviewers"
 HELPLINE_STAFF = "Helpline staff"
 
-CONTENT_FIELDS = ("title", "summary", "body", "audience")
+CONTENT_FIELDS = ("title", "summary", "body", "audience", "details")
 
 
 class WorkflowError(Exception):
@@ -67,17 +70,26 @@ def add_months(day, months):
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def validate_content(fields):
-    """Raise WorkflowError if these revision fields could not be published."""
+def validate_content(fields, kind=Kind.PAGE):
+    """Cleaned revision fields for this kind of content, or WorkflowError saying
+    what must change before they could be published."""
+    fields = dict(fields)
+    try:
+        fields["details"] = clean_details(Kind(kind), fields.get("details") or {})
+    except ValueError as error:
+        raise WorkflowError(str(error), field="details") from error
     candidate = Revision(**{name: fields[name] for name in CONTENT_FIELDS if name in fields})
     try:
         candidate.clean_fields(exclude=["article", "author", "based_on", "tags", "status"])
     except ValidationError as error:
         raise WorkflowError(_join_messages(error)) from error
+    if kind == Kind.PAGE and not candidate.body.strip():
+        raise WorkflowError("The body is empty: a treatment page needs its text.", field="body")
     try:
         render_body(candidate.body)
     except (RenderError, ValueError) as error:
         raise WorkflowError(str(error), field="body") from error
+    return fields
 
 
 def _join_messages(error):
@@ -121,12 +133,14 @@ def save_draft(article, *, by, base_revision, tags=(), **fields):
             "newer version below, copy what you need, and save again.",
             latest=latest,
         )
-    validate_content(fields)
+    fields = validate_content(fields, article.kind)
     revision = Revision.objects.create(
         article=article, author=by, based_on=base_revision, status=RevisionStatus.DRAFT, **fields
     )
     revision.tags.set(list(tags))
     revision.references.set(Reference.objects.filter(key__in=keys_in(revision.body)))
+    if article.kind == Kind.PAGE:
+        revision.mentions.set(medicines_mentioned(f"{revision.title} {revision.body}"))
     _record(article, revision, Action.SAVED, by)
     return revision
 
@@ -147,7 +161,7 @@ def submit(revision, *, by, note_for_readers=""):
         raise WorkflowError(
             "A newer draft of this page exists. Submit the newest version so that no edit is lost."
         )
-    validate_content({name: getattr(revision, name) for name in CONTENT_FIELDS})
+    validate_content({name: getattr(revision, name) for name in CONTENT_FIELDS}, article.kind)
     Revision.objects.filter(pk=revision.pk).update(
         status=RevisionStatus.IN_REVIEW, note_for_readers=note_for_readers
     )
@@ -194,17 +208,30 @@ def approve(revision, *, by, comment=""):
             "undo it. Request changes instead."
         )
     try:
-        body_html = render_body(revision.body)
+        rendered = render(revision.body, glossary_terms=glossary_terms(exclude=article))
     except (RenderError, ValueError) as error:
         raise WorkflowError(f"This version cannot be published: {error}") from error
     Revision.objects.filter(pk=revision.pk).update(
-        status=RevisionStatus.APPROVED, body_html=body_html
+        status=RevisionStatus.APPROVED,
+        body_html=rendered.html,
+        toc=rendered.toc,
+        citations=rendered.citations,
     )
     transition = _record(article, revision, Action.APPROVED, by, comment)
     article.live_revision = revision
+    article.live_since = transition.created_at
     _renew_review(article, transition, revision.note_for_readers)
-    article.save(update_fields=["live_revision", "last_review", "next_review_due", "change_log"])
+    article.save(
+        update_fields=[
+            "live_revision",
+            "live_since",
+            "last_review",
+            "next_review_due",
+            "change_log",
+        ]
+    )
     revision.refresh_from_db()
+    search.index_article(article)
     transaction.on_commit(lambda: notifications.review_decided(transition))
     return revision
 

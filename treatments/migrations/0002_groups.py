@@ -2,11 +2,42 @@
 
 from django.db import migrations
 
-from treatments.roles import GROUP_PERMISSIONS, ensure_groups
+from treatments.roles import ensure_groups
+
+GROUP_PERMISSIONS = {
+    "Editors": [
+        "treatments.view_article",
+        "treatments.add_article",
+        "treatments.change_article",
+        "treatments.view_revision",
+        "treatments.add_revision",
+        "treatments.view_transition",
+        "treatments.view_reviewerprofile",
+        "references.view_reference",
+        "references.add_reference",
+        "references.change_reference",
+    ],
+    "Medical reviewers": [
+        "treatments.view_article",
+        "treatments.view_revision",
+        "treatments.review_revision",
+        "treatments.view_transition",
+        "treatments.view_reviewerprofile",
+        "references.view_reference",
+    ],
+    "Helpline staff": [
+        "allsite.view_helplineinfo",
+        "allsite.change_helplineinfo",
+        "allsite.view_helplinephone",
+        "allsite.add_helplinephone",
+        "allsite.change_helplinephone",
+        "allsite.delete_helplinephone",
+    ],
+}
 
 
 def create_groups(apps, schema_editor):
-    ensure_groups(apps)
+    ensure_groups(apps, GROUP_PERMISSIONS)
 
 
 def remove_groups(apps, schema_editor):

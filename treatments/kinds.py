@@ -1,0 +1,77 @@
+"""The fields each kind of reviewed content keeps in `Revision.details`.
+
+Treatment pages use only the common fields (title, summary, body...). A
+glossary term's title is the term and its summary the plain definition; a
+medicine's title is its generic name and its summary says what it is.
+"""
+
+from dataclasses import dataclass
+
+from .models import Kind
+
+
+@dataclass(frozen=True)
+class DetailField:
+    name: str
+    label: str
+    is_list: bool
+    help_text: str
+    required: bool = False
+
+
+DETAIL_FIELDS = {
+    Kind.PAGE: [],
+    Kind.GLOSSARY: [
+        DetailField("aliases", "Other names", True, "Other words readers may meet, one per line."),
+    ],
+    Kind.MEDICINE: [
+        DetailField("brand_names", "Brand names", True, "One per line, e.g. Blincyto.", True),
+        DetailField(
+            "drug_class", "Type of medicine", False,
+            "e.g. tyrosine kinase inhibitor, bispecific T-cell engager.", True,
+        ),
+        DetailField("target", "What it targets", False, "e.g. BCR-ABL1, CD19, CD22."),
+        DetailField("route", "How it is given", False, "e.g. tablets; drip into a vein.", True),
+        DetailField("phases", "Used in", True, "Phases or situations, one per line."),
+        DetailField("side_effects", "Common side effects", True, "One per line."),
+    ],
+}  # fmt: skip
+
+
+def clean_details(kind, details):
+    """Normalised details for a kind, or ValueError with a message naming the field."""
+    cleaned = {}
+    for field in DETAIL_FIELDS[kind]:
+        value = details.get(field.name, [] if field.is_list else "")
+        if field.is_list:
+            if isinstance(value, str):
+                value = value.splitlines()
+            value = [item.strip() for item in value if item and item.strip()]
+        else:
+            value = str(value).strip()
+        if field.required and not value:
+            raise ValueError(f"{field.label}: this is needed for a {kind.label.lower()}.")
+        if value:
+            cleaned[field.name] = value
+    unknown = set(details) - {field.name for field in DETAIL_FIELDS[kind]}
+    if unknown:
+        raise ValueError(
+            f"Unexpected details for a {kind.label.lower()}: {', '.join(sorted(unknown))}"
+        )
+    return cleaned
+
+
+def detail_lines(kind, details):
+    """[(label, text)] for showing details to people (review diffs, public pages)."""
+    lines = []
+    for field in DETAIL_FIELDS[kind]:
+        value = details.get(field.name)
+        if value:
+            lines.append((field.label, ", ".join(value) if field.is_list else value))
+    return lines
+
+
+def names_of(kind, title, details):
+    """Every name a piece of content is known by: its title, aliases and brand names."""
+    extra = details.get("aliases", []) + details.get("brand_names", []) if kind != Kind.PAGE else []
+    return [title, *extra]
