@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import feedback_views, views
 
 admin.site.site_header = "allsite editorial"
 admin.site.site_title = "allsite editorial"
@@ -10,6 +10,8 @@ admin.site.index_title = "Pages, reviews and helpline"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("robots.txt", views.RobotsView.as_view(), name="robots"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("feedback/<slug:slug>/", feedback_views.submit_feedback, name="feedback"),
     path("admin/", admin.site.urls),
     path("", include("treatments.urls")),
 ]

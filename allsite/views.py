@@ -28,3 +28,9 @@ def server_error(request, *args, **kwargs):
             }
         )
     )
+
+
+class SearchView(TemplateView):
+    """Being built: see issue 5."""
+
+    template_name = "allsite/search.html"
