@@ -110,3 +110,21 @@ def publish(editor, reviewer, reference):
         return article
 
     return _publish
+
+
+@pytest.fixture
+def publish_item(editor, reviewer):
+    """Publish a glossary term or medicine through the real workflow."""
+
+    def _publish(kind, slug, title, summary, details, body=""):
+        article = Article.objects.create(slug=slug, kind=kind)
+        revision = workflow.save_draft(
+            article, by=editor, base_revision=None,
+            title=title, summary=summary, body=body, details=details,
+        )  # fmt: skip
+        workflow.submit(revision, by=editor)
+        workflow.approve(revision, by=reviewer)
+        article.refresh_from_db()
+        return article
+
+    return _publish

@@ -6,6 +6,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.html_checks import H1_RE, INLINE_SCRIPT_RE
 from treatments import workflow
 from treatments.models import Article
 
@@ -40,8 +41,8 @@ def test_article_page_shows_reviewer_dates_helpline_and_disclaimer(client, publi
 def test_article_page_has_one_h1_and_no_inline_script_or_style(client, publish, helpline):
     article = publish()
     html = page(client, article.get_absolute_url())
-    assert len(re.findall(r"<h1[\s>]", html)) == 1
-    assert not re.search(r"<script(?![^>]*\bsrc=)", html)
+    assert len(H1_RE.findall(html)) == 1
+    assert not INLINE_SCRIPT_RE.search(html)
     assert " style=" not in html
     assert "<style" not in html
 

@@ -35,6 +35,7 @@ class ArticleForm(forms.ModelForm):
         max_length=400, widget=forms.Textarea(attrs={"rows": 3}), help_text=CONTENT_HELP["summary"]
     )
     body = forms.CharField(
+        required=False,
         max_length=100_000,
         widget=forms.Textarea(attrs={"rows": 30}),
         help_text=CONTENT_HELP["body"],
@@ -63,15 +64,6 @@ class ArticleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for detail in DETAIL_FIELDS[self.kind]:
-            widget = forms.Textarea(attrs={"rows": 3}) if detail.is_list else forms.TextInput
-            self.fields[detail.name] = forms.CharField(
-                label=detail.label,
-                required=detail.required,
-                help_text=detail.help_text,
-                widget=widget,
-                max_length=2000,
-            )
         latest = self.instance.latest_revision if self.instance.pk else None
         self.latest_revision = latest
         if latest is not None and not self.is_bound:
@@ -242,12 +234,24 @@ class ArticleAdmin(ReviewAdminViews, RevisedContentAdmin):
         ]
 
 
-class GlossaryTermForm(ArticleForm):
-    kind = Kind.GLOSSARY
+def content_form(kind, model, fields):
+    """An ArticleForm for one kind of content, with that kind's detail fields declared."""
+    declared = {}
+    for detail in DETAIL_FIELDS[kind]:
+        widget = forms.Textarea(attrs={"rows": 3}) if detail.is_list else forms.TextInput
+        declared[detail.name] = forms.CharField(
+            label=detail.label,
+            required=detail.required,
+            help_text=detail.help_text,
+            widget=widget,
+            max_length=2000,
+        )
+    meta = type("Meta", (), {"model": model, "fields": fields})
+    name = f"{model.__name__}Form"
+    return type(name, (ArticleForm,), {"kind": kind, "Meta": meta, **declared})
 
-    class Meta:
-        model = GlossaryTerm
-        fields = ["slug", "review_interval_months"]
+
+GlossaryTermForm = content_form(Kind.GLOSSARY, GlossaryTerm, ["slug", "review_interval_months"])
 
 
 @admin.register(GlossaryTerm)
@@ -264,17 +268,11 @@ class GlossaryTermAdmin(RevisedContentAdmin):
         form.base_fields["title"].label = "Term"
         form.base_fields["summary"].label = "Plain definition"
         form.base_fields["summary"].help_text = "One or two sentences a 12-year-old would follow."
-        form.base_fields["body"].required = False
         form.base_fields["body"].help_text = "Optional: more explanation (Markdown)."
         return form
 
 
-class MedicineForm(ArticleForm):
-    kind = Kind.MEDICINE
-
-    class Meta:
-        model = Medicine
-        fields = ["slug", "review_interval_months"]
+MedicineForm = content_form(Kind.MEDICINE, Medicine, ["slug", "review_interval_months"])
 
 
 @admin.register(Medicine)

@@ -9,6 +9,8 @@ from django.utils.safestring import mark_safe
 
 from references.citations import keys_in
 
+from .kinds import detail_lines
+
 TOKEN_RE = re.compile(r"\s+|\w+|[^\w\s]")
 
 
@@ -72,6 +74,12 @@ def compare(old, new):
         fields.append(
             FieldChange("Audience", old is not None, word_diff(before, new.get_audience_display()))
         )
+    kind = new.article.kind
+    old_details = dict(detail_lines(kind, old.details)) if old else {}
+    new_details = dict(detail_lines(kind, new.details))
+    for label in dict.fromkeys([*new_details, *old_details]):
+        before, after = old_details.get(label, ""), new_details.get(label, "")
+        fields.append(FieldChange(label, before != after, word_diff(before, after)))
     old_keys = keys_in(old.body) if old else set()
     new_keys = keys_in(new.body)
     old_tags, new_tags = _tags(old), _tags(new)

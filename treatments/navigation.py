@@ -7,7 +7,7 @@ from django.urls import reverse
 from .models import Article
 
 
-@dataclass
+@dataclass(eq=False)
 class NavItem:
     id: int
     parent_id: int | None
@@ -52,6 +52,18 @@ class NavTree:
     def children_of(self, article_id):
         item = self.items.get(article_id)
         return item.children if item else []
+
+    def siblings_around(self, article_id):
+        """(previous, next) page within the same section, or None at either end."""
+        item = self.items.get(article_id)
+        if item is None:
+            return None, None
+        parent = self.items.get(item.parent_id)
+        siblings = parent.children if parent else self.sections
+        index = siblings.index(item)
+        previous = siblings[index - 1] if index > 0 else None
+        following = siblings[index + 1] if index + 1 < len(siblings) else None
+        return previous, following
 
     def ancestors_of(self, article_id):
         """From the top-level section down to the article's parent."""

@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from . import diff, workflow
-from .models import Action, Article, Revision, RevisionStatus
+from .kinds import detail_lines
+from .models import Action, Article, Kind, Revision, RevisionStatus
 from .navigation import NavTree
 from .rendering import render_body
 
@@ -195,18 +196,21 @@ class ReviewAdminViews:
             revision.body_html = format_html(
                 "<p><strong>This version cannot be published yet:</strong> {}</p>", error
             )
+        context = {
+            "article": article,
+            "revision": revision,
+            "preview": True,
+            "review_url": reverse("admin:treatments_review", args=[revision.pk]),
+        }
+        if article.kind == Kind.MEDICINE:
+            context["facts"] = detail_lines(Kind.MEDICINE, revision.details)
+            return TemplateResponse(request, "treatments/medicine_detail.html", context)
+        if article.kind == Kind.GLOSSARY:
+            return TemplateResponse(request, "treatments/glossary_preview.html", context)
         navigation = NavTree.load()
-        ancestors = navigation.ancestors_of(article.pk)
-        return TemplateResponse(
-            request,
-            "treatments/article_detail.html",
-            {
-                "article": article,
-                "revision": revision,
-                "navigation": navigation,
-                "ancestors": ancestors,
-                "in_this_section": navigation.children_of(article.pk),
-                "preview": True,
-                "review_url": reverse("admin:treatments_review", args=[revision.pk]),
-            },
+        context.update(
+            navigation=navigation,
+            ancestors=navigation.ancestors_of(article.pk),
+            in_this_section=navigation.children_of(article.pk),
         )
+        return TemplateResponse(request, "treatments/article_detail.html", context)

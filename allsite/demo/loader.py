@@ -17,7 +17,7 @@ from django.db import transaction
 from allsite.models import HelplineInfo, HelplinePhone
 from references.models import Reference
 from treatments import workflow
-from treatments.models import Article, ReviewerProfile
+from treatments.models import Article, Kind, ReviewerProfile
 
 DEMO_DIR = Path(__file__).resolve().parent
 
@@ -66,8 +66,8 @@ class DemoArticle:
     body: str
 
 
-def parse_article(path):
-    """Read one `allsite/demo/articles/<slug>.md` file (see FORMAT.md)."""
+def read_header_file(path):
+    """(header dict, Markdown body) of a demo file: `key: value` lines, '---', body."""
     header, separator, body = path.read_text(encoding="utf-8").partition("\n---\n")
     if not separator:
         raise ValueError(f"{path.name}: no '---' line between the header and the body")
@@ -78,6 +78,12 @@ def parse_article(path):
             if not colon:
                 raise ValueError(f"{path.name}, line {number}: expected 'key: value'")
             meta[key.strip()] = value.strip()
+    return meta, body.strip() + "\n"
+
+
+def parse_article(path):
+    """Read one `allsite/demo/articles/<slug>.md` file (see FORMAT.md)."""
+    meta, body = read_header_file(path)
     return DemoArticle(
         slug=path.stem,
         title=meta["title"],
@@ -88,7 +94,7 @@ def parse_article(path):
         tags=[tag.strip() for tag in meta.get("tags", "").split(",") if tag.strip()],
         author=meta["author"],
         note=meta.get("note", ""),
-        body=body.strip() + "\n",
+        body=body,
     )
 
 
@@ -172,6 +178,78 @@ def load_helpline():
     return True
 
 
+def _publish(article, author, reviewer, *, note="First published.", tags=(), **fields):
+    """Save, submit and approve through the real workflow, as staff would."""
+    revision = workflow.save_draft(article, by=author, base_revision=None, tags=tags, **fields)
+    workflow.submit(revision, by=author, note_for_readers=note)
+    workflow.approve(
+        revision,
+        by=reviewer,
+        comment="Demo approval by a fictional reviewer: not a real clinical review.",
+    )
+
+
+def load_glossary(users):
+    reviewers = [users["reviewer"], users["reviewer2"]]
+    created = []
+    path = DEMO_DIR / "glossary.json"
+    if not path.exists():
+        return created
+    for index, item in enumerate(json.loads(path.read_text(encoding="utf-8"))):
+        if Article.objects.filter(slug=item["slug"]).exists():
+            continue
+        article = Article.objects.create(slug=item["slug"], kind=Kind.GLOSSARY)
+        _publish(
+            article,
+            users[item.get("author", "editor")],
+            reviewers[index % 2],
+            title=item["term"],
+            summary=item["definition"],
+            body="",
+            details={"aliases": item.get("aliases", [])},
+        )
+        created.append(item["slug"])
+    return created
+
+
+LIST_FIELDS = {"brand_names", "phases", "side_effects"}
+
+
+def parse_medicine(path):
+    """Read `allsite/demo/medicines/<slug>.md`: the article format plus medicine facts."""
+    meta, body = read_header_file(path)
+    details = {}
+    for name in ("brand_names", "drug_class", "target", "route", "phases", "side_effects"):
+        value = meta.get(name, "")
+        if name in LIST_FIELDS:
+            value = [item.strip() for item in value.split(";") if item.strip()]
+        if value:
+            details[name] = value
+    return meta, details, body
+
+
+def load_medicines(users):
+    reviewers = [users["reviewer"], users["reviewer2"]]
+    created = []
+    for index, path in enumerate(sorted((DEMO_DIR / "medicines").glob("*.md"))):
+        if Article.objects.filter(slug=path.stem).exists():
+            continue
+        meta, details, body = parse_medicine(path)
+        article = Article.objects.create(slug=path.stem, kind=Kind.MEDICINE)
+        _publish(
+            article,
+            users[meta.get("author", "editor")],
+            reviewers[index % 2],
+            tags=[t.strip() for t in meta.get("tags", "").split(",") if t.strip()],
+            title=meta["title"],
+            summary=meta["summary"],
+            body=body,
+            details=details,
+        )
+        created.append(path.stem)
+    return created
+
+
 def load_articles(users):
     reviewers = [users["reviewer"], users["reviewer2"]]
     created = []
@@ -180,22 +258,16 @@ def load_articles(users):
             continue
         parent = Article.objects.get(slug=demo.parent) if demo.parent else None
         article = Article.objects.create(slug=demo.slug, parent=parent, order=demo.order)
-        author = users[demo.author]
-        revision = workflow.save_draft(
+        _publish(
             article,
-            by=author,
-            base_revision=None,
+            users[demo.author],
+            reviewers[index % 2],
+            note=demo.note,
             tags=demo.tags,
             title=demo.title,
             summary=demo.summary,
             body=demo.body,
             audience=demo.audience,
-        )
-        workflow.submit(revision, by=author, note_for_readers=demo.note)
-        workflow.approve(
-            revision,
-            by=reviewers[index % 2],
-            comment="Demo approval by a fictional reviewer: not a real clinical review.",
         )
         created.append(demo.slug)
     return created
@@ -208,5 +280,7 @@ def load_demo():
         "accounts": accounts,
         "references": load_references(),
         "helpline": load_helpline(),
+        "glossary": load_glossary(users),
+        "medicines": load_medicines(users),
         "articles": load_articles(users),
     }

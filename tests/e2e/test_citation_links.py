@@ -28,4 +28,10 @@ def test_clicking_a_citation_focuses_its_reference_and_the_back_link_returns(
     page.click("#ref-1 a.backlink")
     assert page.evaluate("document.activeElement.id") == "cite-1-1"
     assert page.url.endswith("#cite-1-1")
-    assert page.evaluate("document.getElementById('cite-1-1').getBoundingClientRect().top") >= 0
+    box = page.evaluate(
+        "(() => { const r = document.getElementById('cite-1-1').getBoundingClientRect();"
+        " return [r.top, r.bottom, window.innerHeight]; })()"
+    )
+    top, bottom, viewport_height = box
+    assert top >= 0, "citation is above the viewport after going back"
+    assert bottom <= viewport_height, "citation is below the viewport after going back"

@@ -13,6 +13,7 @@ class Command(BaseCommand):
         created = load_demo()
         self.stdout.write(
             f"Demo content: {len(created['articles'])} articles, "
+            f"{len(created['medicines'])} medicines, {len(created['glossary'])} glossary terms, "
             f"{len(created['references'])} references and "
             f"{len(created['accounts'])} accounts created"
             f"{', helpline created' if created['helpline'] else ''} "

@@ -1,0 +1,47 @@
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from treatments.models import REVIEW_ACTIONS, Action, Transition
+
+
+class PageUpdatesFeed(Feed):
+    """Each approval ("updated") and re-confirmation ("reviewed, no changes")."""
+
+    feed_type = Atom1Feed
+    title = f"{settings.SITE_NAME}: page updates"
+    subtitle = "Medically reviewed pages that were updated or re-checked."
+
+    def link(self):
+        return reverse("home")
+
+    def items(self):
+        return (
+            Transition.objects.filter(action__in=REVIEW_ACTIONS)
+            .select_related("article", "revision", "actor__reviewer_profile")
+            .order_by("-created_at", "-id")[:50]
+        )
+
+    def item_title(self, transition):
+        what = "updated" if transition.action == Action.APPROVED else "reviewed, no changes"
+        return f"{transition.revision.title}: {what}"
+
+    def item_description(self, transition):
+        if transition.action == Action.APPROVED:
+            return transition.revision.note_for_readers or "Updated after medical review."
+        return "A medical reviewer checked this page and confirmed it is still accurate."
+
+    def item_link(self, transition):
+        return transition.article.get_absolute_url()
+
+    def item_guid(self, transition):
+        return f"{transition.article.get_absolute_url()}#update-{transition.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, transition):
+        return transition.created_at
+
+    def item_updateddate(self, transition):
+        return transition.created_at

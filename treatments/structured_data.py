@@ -1,0 +1,61 @@
+"""schema.org JSON-LD for public pages, built only from stored fields."""
+
+import json
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from .models import Kind
+
+ALL = {
+    "@type": "MedicalCondition",
+    "name": "Acute lymphoblastic leukaemia",
+    "alternateName": ["Acute lymphocytic leukemia", "ALL"],
+    "code": {"@type": "MedicalCode", "code": "C91.0", "codingSystem": "ICD-10"},
+}
+# Characters that could end a <script> data block or start HTML, as in Django's json_script.
+SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def _date(value):
+    return timezone.localdate(value).isoformat() if value else None
+
+
+def medical_web_page(article, request):
+    """The MedicalWebPage description of a published page, ready to embed."""
+    revision = article.live_revision
+    review = article.last_review
+    data = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "name": revision.title,
+        "description": revision.summary,
+        "url": request.build_absolute_uri(article.get_absolute_url()),
+        "inLanguage": "en-GB",
+        "about": ALL,
+        "audience": {"@type": "Patient"},
+        "lastReviewed": _date(review.created_at),
+        "dateModified": _date(article.live_since),
+        "publisher": {"@type": "Organization", "name": settings.SITE_PUBLISHER},
+        "citation": [
+            {"@type": "CreativeWork", "name": c["name"], **({"url": c["url"]} if c["url"] else {})}
+            for c in revision.citations
+        ],
+    }
+    profile = getattr(review.actor, "reviewer_profile", None)
+    if profile is not None:
+        data["reviewedBy"] = {
+            "@type": "Person",
+            "name": profile.display_name,
+            "jobTitle": profile.role,
+        }
+    if article.kind == Kind.MEDICINE:
+        data["about"] = {
+            "@type": "Drug",
+            "name": revision.title,
+            "alternateName": revision.details.get("brand_names", []),
+        }
+        data["mentions"] = ALL
+    text = json.dumps(data, ensure_ascii=False, indent=1).translate(SCRIPT_ESCAPES)
+    return mark_safe(text)  # noqa: S308 - JSON with <, > and & escaped
