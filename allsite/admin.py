@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
 
-from .models import WEEKDAYS, HelplineInfo, HelplinePhone
+from .models import WEEKDAYS, Feedback, HelplineInfo, HelplinePhone
 
 
 class HelplinePhoneInline(admin.TabularInline):
@@ -43,3 +45,53 @@ class HelplineInfoAdmin(admin.ModelAdmin):
         if info is not None and self.has_view_or_change_permission(request, info):
             return redirect(reverse("admin:allsite_helplineinfo_change", args=[info.pk]))
         return super().changelist_view(request, extra_context)
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    """Readers' feedback, triaged by editors and medical reviewers.
+
+    What the reader sent is read-only; staff change only the status and their
+    own note. Feedback comes only from the public forms: nobody adds it here.
+    """
+
+    list_display = ["created_at", "page", "kind", "helpful", "short_comment", "status"]
+    list_display_links = ["created_at", "short_comment"]
+    list_filter = ["status", "kind", "helpful"]
+    search_fields = ["comment"]
+    list_select_related = ["article__live_revision"]
+    actions = ["mark_actioned", "mark_resolved"]
+    fields = ["page_link", "kind", "helpful", "comment", "created_at", "status", "staff_note"]
+    readonly_fields = ["page_link", "kind", "helpful", "comment", "created_at"]
+    radio_fields = {"status": admin.HORIZONTAL}
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="page", ordering="article__slug")
+    def page(self, obj):
+        return str(obj.article)
+
+    @admin.display(description="page")
+    def page_link(self, obj):
+        # format_html escapes the title; the reader's comment is never marked safe.
+        return format_html('<a href="{}">{}</a>', obj.article.get_absolute_url(), obj.article)
+
+    @admin.display(description="comment")
+    def short_comment(self, obj):
+        return Truncator(obj.comment).chars(80) or "—"
+
+    def _set_status(self, request, queryset, status):
+        count = queryset.exclude(status=status).update(status=status)
+        label = Feedback.Status(status).label.lower()
+        self.message_user(
+            request, f"{count} feedback item{'' if count == 1 else 's'} marked as {label}."
+        )
+
+    @admin.action(description="Mark as actioned", permissions=["change"])
+    def mark_actioned(self, request, queryset):
+        self._set_status(request, queryset, Feedback.Status.ACTIONED)
+
+    @admin.action(description="Mark as resolved", permissions=["change"])
+    def mark_resolved(self, request, queryset):
+        self._set_status(request, queryset, Feedback.Status.RESOLVED)

@@ -133,3 +133,86 @@ class HelplinePhone(models.Model):
         """The number as a tel: URI (digits and a leading + only)."""
         digits = "".join(ch for ch in self.number if ch.isdigit())
         return "tel:" + ("+" if self.number.strip().startswith("+") else "") + digits
+
+
+class Feedback(models.Model):
+    """What a reader sent from a treatment page, for the editorial team to triage.
+
+    Anonymous by design: no name, email, IP address or other personal data is
+    stored (the rate limit keeps only a salted hash of the address, in the cache).
+    """
+
+    class Kind(models.TextChoices):
+        HELPFUL = "helpful", "Was this page helpful?"
+        ERROR = "error", "Report an error"
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        ACTIONED = "actioned", "Actioned"
+        RESOLVED = "resolved", "Resolved"
+
+    article = models.ForeignKey(
+        "treatments.Article", on_delete=models.CASCADE, related_name="feedback"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    helpful = models.BooleanField(
+        null=True, blank=True, help_text="The reader's answer; empty for error reports."
+    )
+    comment = models.TextField(max_length=2000, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    staff_note = models.TextField(
+        blank=True, help_text="For the editorial team only: what was done, or why not."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "reader feedback"
+        verbose_name_plural = "reader feedback"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="helpful", helpful__isnull=False)
+                    | (models.Q(kind="error", helpful__isnull=True) & ~models.Q(comment=""))
+                ),
+                name="feedback_kind_matches_content",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.article} ({self.get_status_display()})"
+
+
+class SearchEntry(models.Model):
+    """One published article as site search sees it: its live revision's text.
+
+    Written only by `allsite.search` (`index_article`, `rebuild_index`). The
+    full-text index itself is database-specific and lives outside the model,
+    created by migration 0004_search_backend: on PostgreSQL a weighted
+    `search_vector` tsvector column on this table with a GIN index, on SQLite
+    the FTS5 table `allsite_searchentry_fts` (rowid = this entry's id).
+    """
+
+    article = models.OneToOneField(
+        "treatments.Article", on_delete=models.CASCADE, related_name="search_entry"
+    )
+    revision = models.ForeignKey(
+        "treatments.Revision",
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The live revision this entry was made from.",
+    )
+    title = models.CharField(max_length=200)
+    keywords = models.TextField(
+        blank=True, help_text="Other names, one per line: glossary aliases, brand names."
+    )
+    summary = models.TextField(blank=True)
+    body_text = models.TextField(blank=True, help_text="The body as plain text.")
+    indexed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "search index entry"
+        verbose_name_plural = "search index entries"
+
+    def __str__(self):
+        return self.title

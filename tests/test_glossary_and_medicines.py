@@ -136,3 +136,11 @@ def test_review_diff_shows_changed_medicine_facts(client, editor, reviewer, publ
     html = client.get(f"/admin/treatments/article/review/{revision.pk}/").content.decode()
     assert "Common side effects" in html
     assert "<ins>Headache</ins>" in html
+
+
+def test_a_plural_use_links_to_the_singular_term(client, publish, publish_item):
+    publish_item(Kind.GLOSSARY, "t-cell", "T-cell", "A white blood cell that fights infection.", {})
+    html = client.get(
+        publish(body="## How\n\nYour T-cells are changed in a lab.").get_absolute_url()
+    ).content.decode()
+    assert '<a class="glossary-link" href="/glossary/#t-cell">T-cells<span' in html

@@ -195,3 +195,20 @@ def test_overdue_public_page_stays_up_and_says_so(client, publish):
     Article.objects.filter(pk=article.pk).update(next_review_due=datetime.date(2026, 1, 1))
     html = client.get(article.get_absolute_url()).content.decode()
     assert "was due for its medical review on 1 January 2026" in html
+
+
+def test_review_screen_shows_reading_level_advice_without_blocking(
+    client, reviewer, publish, editor
+):
+    article = publish()
+    long_sentence = " ".join(["word"] * 30) + "."
+    revision = workflow.save_draft(
+        article, by=editor, base_revision=article.latest_revision,
+        title="Induction", summary="S", body=f"## Part\n\n{long_sentence}\n",
+    )  # fmt: skip
+    workflow.submit(revision, by=editor)
+    client.force_login(reviewer)
+    html = client.get(review_url(revision)).content.decode()
+    assert "Readability" in html
+    assert "(30 words)" in html or "30 words" in html
+    assert "Advice only: it never stops you saving or submitting." in html

@@ -21,7 +21,9 @@ class GlossaryLinker(Treeprocessor):
         self.by_name = {name.lower(): (slug, url) for name, slug, url in terms}
         names = sorted(self.by_name, key=len, reverse=True)
         self.pattern = (
-            re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
+            re.compile(
+                r"\b(" + "|".join(re.escape(n) for n in names) + r")(?:s|es)?\b", re.IGNORECASE
+            )
             if names
             else None
         )
@@ -53,7 +55,7 @@ class GlossaryLinker(Treeprocessor):
         """(text before the first new link, [links whose tails carry the rest])."""
         links, lead, position = [], text, 0
         for match in self.pattern.finditer(text):
-            slug, url = self.by_name[match.group(0).lower()]
+            slug, url = self.by_name[match.group(1).lower()]
             if slug in self.linked:
                 continue
             self.linked.add(slug)

@@ -25,7 +25,7 @@ DETAIL_FIELDS = {
         DetailField("aliases", "Other names", True, "Other words readers may meet, one per line."),
     ],
     Kind.MEDICINE: [
-        DetailField("brand_names", "Brand names", True, "One per line, e.g. Blincyto.", True),
+        DetailField("brand_names", "Brand names", True, "One per line, e.g. Blincyto."),
         DetailField(
             "drug_class", "Type of medicine", False,
             "e.g. tyrosine kinase inhibitor, bispecific T-cell engager.", True,

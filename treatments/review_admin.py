@@ -17,6 +17,7 @@ from . import diff, workflow
 from .kinds import detail_lines
 from .models import Action, Article, Kind, Revision, RevisionStatus
 from .navigation import NavTree
+from .readability import assess
 from .rendering import render_body
 
 
@@ -118,6 +119,7 @@ class ReviewAdminViews:
                 can_review=workflow.is_medical_reviewer(request.user),
                 is_author=revision.author_id == request.user.pk,
                 transitions=revision.transitions.select_related("actor"),
+                readability=assess(revision.body),
             ),
         )
 
@@ -182,6 +184,7 @@ class ReviewAdminViews:
                 article=revision.article,
                 previous=previous,
                 changes=diff.compare(previous, revision),
+                readability=assess(revision.body),
             ),
         )
 

@@ -24,6 +24,8 @@ GROUP_PERMISSIONS = {
         "references.view_reference",
         "references.add_reference",
         "references.change_reference",
+        "allsite.view_feedback",
+        "allsite.change_feedback",
     ],
     "Medical reviewers": [
         "treatments.view_article",
@@ -34,6 +36,8 @@ GROUP_PERMISSIONS = {
         "treatments.view_glossaryterm",
         "treatments.view_medicine",
         "references.view_reference",
+        "allsite.view_feedback",
+        "allsite.change_feedback",
     ],
     "Helpline staff": [
         "allsite.view_helplineinfo",

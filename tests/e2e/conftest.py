@@ -34,8 +34,9 @@ def new_page(browser):
     """A fresh browser context per person (separate cookies), closed after the test."""
     contexts = []
 
-    def _new_page():
-        context = browser.new_context()
+    def _new_page(*, bypass_csp=False):
+        """`bypass_csp` only for injecting test tools such as axe-core."""
+        context = browser.new_context(bypass_csp=bypass_csp)
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()

@@ -1,0 +1,83 @@
+"""WCAG 2.2 AA checks with axe-core in Chromium, and no sideways scrolling at 320px."""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules/axe-core/axe.min.js"
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+    },
+    "rules": {"target-size": {"enabled": True}},
+}
+PAGES = [
+    "/",
+    "/treatment/phases-of-treatment/",
+    "/treatment/induction/",
+    "/treatment/immunotherapy/",
+    "/tags/chemotherapy/",
+    "/glossary/",
+    "/medicines/",
+    "/medicines/blinatumomab/",
+    "/search/?q=steroids",
+    "/search/?q=zzzz-nothing-matches",
+    "/search/",
+    "/no-such-page/",
+]
+
+
+@pytest.fixture
+def demo_site(live_server):
+    call_command("load_demo", stdout=io.StringIO())
+    return live_server.url
+
+
+def describe(violations):
+    return json.dumps(
+        [
+            {
+                "rule": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": [n["target"] for n in v["nodes"][:5]],
+            }
+            for v in violations
+        ],
+        indent=1,
+    )
+
+
+def test_every_public_page_type_has_no_axe_violations(demo_site, new_page):
+    assert AXE.is_file(), "make test installs axe-core (npm ci)"
+    page = new_page(bypass_csp=True)
+    failures = {}
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        for path in PAGES:
+            page.goto(f"{demo_site}{path}")
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+            if result["violations"]:
+                failures[f"{path} @ {width}px"] = describe(result["violations"])
+    assert not failures, "\n".join(f"{page}: {v}" for page, v in failures.items())
+
+
+def test_no_page_scrolls_sideways_at_320px(demo_site, new_page):
+    page = new_page()
+    page.set_viewport_size({"width": 320, "height": 640})
+    too_wide = {}
+    for path in PAGES:
+        page.goto(f"{demo_site}{path}")
+        scroll_width, viewport = page.evaluate(
+            "[document.documentElement.scrollWidth, window.innerWidth]"
+        )
+        if scroll_width > viewport:
+            too_wide[path] = scroll_width
+    assert not too_wide, f"pages wider than 320px: {too_wide}"
