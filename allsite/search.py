@@ -106,10 +106,36 @@ def _clean_text(text):
 
 @dataclass(frozen=True)
 class Term:
-    """One thing that must be found: a word, or words that must be next to each other."""
+    """One thing to find: a word, or words that must be next to each other.
+
+    `excluded`: written with a leading minus, the result must not contain it.
+    `or_previous`: joined to the term before it with OR.
+    """
 
     words: tuple[str, ...]
     quoted: bool = False
+    excluded: bool = False
+    or_previous: bool = False
+
+
+def wanted(terms):
+    """The terms a result must (or may, in OR groups) contain."""
+    return [t for t in terms if not t.excluded]
+
+
+def unwanted(terms):
+    return [t for t in terms if t.excluded]
+
+
+def or_groups(terms):
+    """The wanted terms as AND-ed groups of OR-ed alternatives: a or b c -> [[a, b], [c]]."""
+    groups = []
+    for term in wanted(terms):
+        if term.or_previous and groups:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+    return groups
 
 
 def _word_runs(text):
@@ -128,41 +154,52 @@ def _word_runs(text):
 
 
 def parse_query(query):
-    """The query's terms: "quoted phrases" and words. A word written with
-    punctuation inside it (CAR-T, don't, BCR-ABL1) is a phrase of its parts."""
+    """The query's terms, in web-search syntax: words, "quoted phrases", a leading
+    minus to exclude (-word, -"two words"), and `or` between alternatives. A word
+    written with punctuation inside it (CAR-T, don't, BCR-ABL1) is a phrase of its
+    parts. Anything else is plain text: no input is an error."""
     query = clean_query(query)
     terms = []
-    position = 0
-    for match in re.finditer(r'"([^"]*)"', query):
-        terms.extend(_unquoted_terms(query[position : match.start()]))
-        words = _word_runs(match.group(1))
-        if words:
-            terms.append(Term(tuple(words[:MAX_WORDS_PER_TERM]), quoted=True))
-        position = match.end()
-    terms.extend(_unquoted_terms(query[position:].replace('"', " ")))
+    pending_or = False
+    for match in re.finditer(r'(-?)"([^"]*)"?|(\S+)', query):
+        minus, phrase, chunk = match.group(1), match.group(2), match.group(3)
+        if chunk is not None and chunk.lower() == "or" and terms:
+            pending_or = True
+            continue
+        if chunk is not None:
+            minus = "-" if chunk.startswith("-") and len(chunk) > 1 else ""
+            words = _word_runs(chunk)
+        else:
+            words = _word_runs(phrase)
+        if not words:
+            continue
+        terms.append(
+            Term(
+                tuple(words[:MAX_WORDS_PER_TERM]),
+                quoted=phrase is not None,
+                excluded=bool(minus),
+                or_previous=pending_or and not minus,
+            )
+        )
+        pending_or = False
 
-    meaningful = [t for t in terms if t.quoted or len(t.words) > 1 or t.words[0] not in STOP_WORDS]
-    terms = meaningful or terms
+    def meaningful(t):
+        return t.quoted or t.excluded or len(t.words) > 1 or t.words[0] not in STOP_WORDS
+
+    if any(meaningful(t) and not t.excluded for t in terms):
+        terms = [t for t in terms if meaningful(t)]
     unique, seen = [], set()
     for term in terms:
-        if term.words not in seen:
-            seen.add(term.words)
+        key = (term.words, term.excluded)
+        if key not in seen:
+            seen.add(key)
             unique.append(term)
     return unique[:MAX_TERMS]
 
 
-def _unquoted_terms(text):
-    terms = []
-    for chunk in text.split():
-        words = _word_runs(chunk)
-        if words:
-            terms.append(Term(tuple(words[:MAX_WORDS_PER_TERM])))
-    return terms
-
-
 def has_words(query):
-    """Whether the query has anything to search for (letters or digits)."""
-    return bool(parse_query(query))
+    """Whether the query has something to find (not only words to leave out)."""
+    return bool(wanted(parse_query(query)))
 
 
 # Indexing ------------------------------------------------------------------
@@ -351,14 +388,14 @@ class SearchResult:
 def search(query, *, limit=DEFAULT_LIMIT):
     """Published content matching the query, best first."""
     terms = parse_query(query)
-    if not terms:
+    if not wanted(terms):
         return []
     limit = max(1, min(int(limit), MAX_LIMIT))
     backend = _backend()
     with connection.cursor() as cursor:
         rows = backend.find(cursor, terms, match_all=True, limit=limit)
         partial = False
-        if not rows and len(terms) > 1:
+        if not rows and len(wanted(terms)) > 1:
             rows = backend.find(cursor, terms, match_all=False, limit=limit)
             partial = True
     entries = SearchEntry.objects.select_related("article__live_revision").in_bulk(
@@ -451,8 +488,12 @@ class _PostgresBackend:
     @classmethod
     def find(cls, cursor, terms, *, match_all, limit):
         table = connection.ops.quote_name(SearchEntry._meta.db_table)
-        operator = " && " if match_all else " || "
-        tsquery = operator.join([f"phraseto_tsquery('{PG_CONFIG}', %s)"] * len(terms))
+        phrase = f"phraseto_tsquery('{PG_CONFIG}', %s)"
+        groups = or_groups(terms) if match_all else [wanted(terms)]
+        tsquery = " && ".join("(" + " || ".join([phrase] * len(g)) + ")" for g in groups)
+        excluded = unwanted(terms)
+        if excluded:
+            tsquery += "".join(f" && !!{phrase}" for _ in excluded)
         sql = f"""
             WITH q AS (SELECT ({tsquery}) AS query),
             hits AS (
@@ -473,7 +514,8 @@ class _PostgresBackend:
             FROM hits CROSS JOIN q
             ORDER BY hits.tier DESC, hits.score DESC, hits.title, hits.id
         """
-        params = [" ".join(term.words) for term in terms]
+        params = [" ".join(t.words) for group in groups for t in group]
+        params += [" ".join(t.words) for t in excluded]
         params += [limit, cls.BODY_HEADLINE, cls.WHOLE_HEADLINE, cls.WHOLE_HEADLINE]
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -502,22 +544,36 @@ class _SQLiteBackend:
             cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [entry_id])
 
     @staticmethod
-    def match_expression(terms, *, match_all, columns=None):
+    def match_expression(terms, *, match_all, columns=None, with_exclusions=True):
         """An FTS5 MATCH expression in which every term is a quoted string, so
         nothing the reader typed is FTS5 syntax."""
-        operator = " AND " if match_all else " OR "
-        expression = operator.join(
-            '"' + " ".join(term.words).replace('"', '""') + '"' for term in terms
+
+        def quoted(term):
+            return '"' + " ".join(term.words).replace('"', '""') + '"'
+
+        groups = or_groups(terms) if match_all else [wanted(terms)]
+        expression = " AND ".join(
+            "(" + " OR ".join(quoted(t) for t in group) + ")" for group in groups
         )
-        return f"{{{' '.join(columns)}}} : ({expression})" if columns else expression
+        if columns:
+            expression = f"{{{' '.join(columns)}}} : ({expression})"
+        excluded = unwanted(terms)
+        if with_exclusions and excluded:
+            expression = f"({expression}) NOT ({' OR '.join(quoted(t) for t in excluded)})"
+        return expression
 
     @classmethod
     def find(cls, cursor, terms, *, match_all, limit):
         table = connection.ops.quote_name(SearchEntry._meta.db_table)
         everywhere = cls.match_expression(terms, match_all=match_all)
-        names = cls.match_expression(terms, match_all=match_all, columns=["title", "keywords"])
+        names = cls.match_expression(
+            terms, match_all=match_all, columns=["title", "keywords"], with_exclusions=False
+        )
         with_summary = cls.match_expression(
-            terms, match_all=match_all, columns=["title", "keywords", "summary"]
+            terms,
+            match_all=match_all,
+            columns=["title", "keywords", "summary"],
+            with_exclusions=False,
         )
         sql = f"""
             SELECT {FTS_TABLE}.rowid,

@@ -395,8 +395,35 @@ def test_a_long_query_is_cut_short(client, site):
 def test_words_are_found_around_odd_characters(site):
     assert site["title"].get_absolute_url() in urls("trans\x00plant transplant")
     assert urls("(transplant") == urls("transplant")
-    assert urls("-transplant") == urls("transplant")
+    assert urls("- transplant") == urls("transplant")
     assert urls('stem "cell') == urls("stem cell")
+
+
+def test_a_minus_leaves_out_pages_with_that_word(site):
+    with_word = set(urls("transplant"))
+    assert with_word
+    assert not set(urls("transplant -transplant"))
+    assert urls("-transplant") == []
+
+
+def test_or_finds_pages_with_either_word_and_quoted_phrases_can_be_excluded(site):
+    either = set(urls("transplant or zzzunknownword"))
+    assert either == set(urls("transplant"))
+    assert set(urls('transplant -"no such phrase here"')) == set(urls("transplant"))
+
+
+def test_web_search_syntax_is_parsed_into_terms():
+    terms = search.parse_query('induction or consolidation -"stem cell" steroids')
+    assert [(t.words, t.excluded, t.or_previous) for t in terms] == [
+        (("induction",), False, False),
+        (("consolidation",), False, True),
+        (("stem", "cell"), True, False),
+        (("steroids",), False, False),
+    ]
+    assert [[t.words for t in g] for g in search.or_groups(terms)] == [
+        [("induction",), ("consolidation",)],
+        [("steroids",)],
+    ]
 
 
 def test_query_parsing():
