@@ -144,3 +144,20 @@ def test_a_plural_use_links_to_the_singular_term(client, publish, publish_item):
         publish(body="## How\n\nYour T-cells are changed in a lab.").get_absolute_url()
     ).content.decode()
     assert '<a class="glossary-link" href="/glossary/#t-cell">T-cells<span' in html
+
+
+def test_a_term_or_medicine_published_later_is_linked_from_existing_pages(
+    client, publish, publish_item
+):
+    page = publish(body="## Aims\n\nThe aim is remission, sometimes with Blincyto.")
+    approved_body = page.live_revision.body
+    assert "glossary-link" not in client.get(page.get_absolute_url()).content.decode()
+    publish_item(Kind.GLOSSARY, "remission", "Remission", "Tests cannot find leukaemia.", {})
+    medicine = publish_item(
+        Kind.MEDICINE, "blinatumomab", "Blinatumomab", "An immunotherapy.", BLINA
+    )
+    html = client.get(page.get_absolute_url()).content.decode()
+    assert '<a class="glossary-link" href="/glossary/#remission">remission<span' in html
+    assert page.get_absolute_url() in client.get(medicine.get_absolute_url()).content.decode()
+    page.refresh_from_db()
+    assert page.live_revision.body == approved_body

@@ -232,8 +232,22 @@ def approve(revision, *, by, comment=""):
     )
     revision.refresh_from_db()
     search.index_article(article)
+    if article.kind in (Kind.GLOSSARY, Kind.MEDICINE):
+        refresh_live_pages()
     transaction.on_commit(lambda: notifications.review_decided(transition))
     return revision
+
+
+def refresh_live_pages():
+    """Re-derive live pages' glossary links and medicine mentions after a glossary
+    term or medicine is published. Only derived data changes: the approved title,
+    summary and body stay exactly as the reviewer approved them."""
+    terms = glossary_terms()
+    for page in Article.objects.pages().published().select_related("live_revision"):
+        live = page.live_revision
+        rendered = render(live.body, glossary_terms=terms)
+        Revision.objects.filter(pk=live.pk).update(body_html=rendered.html)
+        live.mentions.set(medicines_mentioned(f"{live.title} {live.body}"))
 
 
 @transaction.atomic
