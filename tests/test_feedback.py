@@ -9,6 +9,7 @@ from django.test import Client, override_settings
 from allsite.feedback_views import RATE_LIMIT
 from allsite.models import Feedback
 from tests.conftest import make_user
+from tests.html_checks import validate
 from treatments.models import Article
 
 pytestmark = pytest.mark.django_db
@@ -301,7 +302,6 @@ def test_the_article_page_shows_the_forms_and_thanks_the_reader_after_sending(pu
 def test_feedback_pages_validate_as_html5_without_inline_styles_or_scripts(
     client, publish, helpline, tmp_path
 ):
-    from tests.test_html_validity import validate
 
     article = publish()
     pages = {

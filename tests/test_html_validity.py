@@ -1,37 +1,11 @@
 """Every public page type validates as HTML5 with the Nu HTML Checker (vnu.jar)."""
 
-import json
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
 from django.test import override_settings
 
-from tests.html_checks import H1_RE, INLINE_SCRIPT_RE
+from tests.html_checks import H1_RE, INLINE_SCRIPT_RE, validate
 
 pytestmark = pytest.mark.django_db
-
-VNU = Path(__file__).resolve().parents[1] / "node_modules/vnu-jar/build/dist/vnu.jar"
-
-
-def validate(pages, tmp_path):
-    java = shutil.which("java")
-    assert java, "make test installs Java (scripts/install-system-deps)"
-    assert VNU.is_file(), "make test installs vnu.jar (npm ci)"
-    files = []
-    for name, html in pages.items():
-        path = tmp_path / f"{name}.html"
-        path.write_text(html, encoding="utf-8")
-        files.append(str(path))
-    result = subprocess.run(
-        [java, "-jar", str(VNU), "--errors-only", "--format", "json", *files],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
-    return [f"{Path(m['url']).stem}: {m['message']} ({m.get('extract', '')!r})" for m in messages]
 
 
 @override_settings(DEBUG=False)
