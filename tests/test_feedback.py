@@ -297,7 +297,6 @@ def test_the_article_page_shows_the_forms_and_thanks_the_reader_after_sending(pu
     assert Feedback.objects.get().helpful is True
 
 
-@pytest.mark.external
 @override_settings(DEBUG=False)
 def test_feedback_pages_validate_as_html5_without_inline_styles_or_scripts(
     client, publish, helpline, tmp_path
