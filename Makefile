@@ -2,6 +2,7 @@
 # make test  - set everything up and run the whole suite (SQLite, then PostgreSQL
 #              if DATABASE_URL points at one)
 # make test-postgres - the suite on a throwaway local PostgreSQL cluster
+# make bench - page timings as ratios against a baseline measured in the same run
 
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +10,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEV := DJANGO_DEBUG=1
 
-.PHONY: run test test-postgres lint format setup system-deps clean
+.PHONY: run test test-postgres bench lint format setup system-deps clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +49,9 @@ test: setup system-deps node_modules/.installed lint
 
 test-postgres: setup system-deps node_modules/.installed
 	scripts/with-postgres $(PY) -m pytest
+
+bench: setup
+	$(DEV) $(PY) benchmarks/page_speed.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3
