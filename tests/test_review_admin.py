@@ -212,3 +212,19 @@ def test_review_screen_shows_reading_level_advice_without_blocking(
     assert "Readability" in html
     assert "(30 words)" in html or "30 words" in html
     assert "Advice only: it never stops you saving or submitting." in html
+
+
+def test_editor_sees_their_drafts_and_sent_back_versions_on_the_admin_home(
+    client, editor, reviewer, publish
+):
+    article = publish()
+    draft = workflow.save_draft(
+        article, by=editor, base_revision=article.latest_revision,
+        title="Induction (my draft)", summary="S", body="B",
+    )  # fmt: skip
+    workflow.submit(draft, by=editor)
+    workflow.request_changes(draft, by=reviewer, comment="Say more.")
+    client.force_login(editor)
+    html = client.get("/admin/").content.decode()
+    assert "Your unfinished work" in html
+    assert "Induction (my draft)</a> (treatment page): changes requested" in html
