@@ -250,3 +250,9 @@ def test_review_reminders_are_sent_once_per_period(in_review, reviewer):
 def test_pages_not_due_get_no_reminder(in_review, reviewer):
     workflow.approve(in_review, by=reviewer)
     assert send_review_reminders() == []
+
+
+def test_a_version_of_another_page_cannot_be_used_as_the_base(draft, editor):
+    other = Article.objects.create(slug="other")
+    with pytest.raises(workflow.WorkflowError, match="belongs to another page"):
+        workflow.save_draft(other, by=editor, base_revision=draft, **CONTENT)

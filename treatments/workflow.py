@@ -125,6 +125,10 @@ def save_draft(article, *, by, base_revision, tags=(), **fields):
         raise TypeError(f"save_draft() got unexpected fields: {', '.join(sorted(unknown))}")
     article = _locked(article)
     latest = article.latest_revision
+    if base_revision is not None and base_revision.article_id != article.pk:
+        raise WorkflowError("That version belongs to another page: open this page and edit it.")
+    if latest is None and base_revision is not None:
+        raise WorkflowError("This page has no saved version to edit yet.")
     if (latest.pk if latest else None) != (base_revision.pk if base_revision else None):
         raise EditConflict(
             "Someone else saved a newer version of this page while you were editing "
