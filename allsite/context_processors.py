@@ -1,18 +1,41 @@
+from dataclasses import dataclass
+
 from django.conf import settings
+from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 
-from treatments.navigation import NavTree
+from treatments import navigation
+from treatments.publishing import CHROME
 
 from .helpline import get_helpline
+from .page_cache import tag_tokens
+
+
+@dataclass
+class SiteNavigation:
+    """What the header and notices of every page show: the top-level sections
+    and whether the demo notice is needed. Kept in the cache until the
+    "chrome" tag changes, so a page render does not query it."""
+
+    sections: list
+    shows_demo_content: bool
+
+
+def site_navigation():
+    key = f"allsite:chrome-nav:{tag_tokens([CHROME])[CHROME]}"
+    found = cache.get(key)
+    if found is None:
+        found = SiteNavigation(navigation.sections(), navigation.shows_demo_content())
+        cache.set(key, found, None)
+    return found
 
 
 def site_chrome(request):
     """What every public page shows around its content. Lazy: the admin,
     which never uses these, runs no queries for them."""
-    navigation = SimpleLazyObject(NavTree.load)
     return {
         "helpline": SimpleLazyObject(get_helpline),
-        "navigation": navigation,
+        "navigation": SimpleLazyObject(site_navigation),
         "site_name": settings.SITE_NAME,
         "site_publisher": settings.SITE_PUBLISHER,
     }

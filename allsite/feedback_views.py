@@ -3,6 +3,13 @@
 Plain form posts, no JavaScript. Nothing about the reader is stored: the rate
 limit keys the cache by a salted hash of the client address, which expires
 with the window and never reaches the database.
+
+The forms carry no CSRF token, so the pages that show them set no cookie and
+can be cached for everyone (allsite.page_cache). CSRF protection exists to
+stop another site from acting as a signed-in user; these posts act as nobody:
+they change no account or session state and need no login, so a forged post
+is no different from one the forger sends directly, and the honeypot and the
+per-address rate limit apply to both.
 """
 
 import time
@@ -12,6 +19,7 @@ from django.core.cache import cache
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.crypto import salted_hmac
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from treatments.models import Article
@@ -80,6 +88,7 @@ def _form_page(request, article, form, *, status, problem=None):
     )
 
 
+@csrf_exempt  # see the module docstring
 @require_POST
 def submit_feedback(request, slug):
     article = get_object_or_404(

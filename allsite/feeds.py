@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from treatments.models import REVIEW_ACTIONS, Action, Transition
+from treatments.publishing import FEED
 
 
 class PageUpdatesFeed(Feed):
@@ -16,9 +17,13 @@ class PageUpdatesFeed(Feed):
     def link(self):
         return reverse("home")
 
+    @staticmethod
+    def cache_tags():
+        return [FEED]
+
     def items(self):
         return (
-            Transition.objects.filter(action__in=REVIEW_ACTIONS)
+            Transition.objects.filter(action__in=REVIEW_ACTIONS, revision__isnull=False)
             .select_related("article", "revision", "actor__reviewer_profile")
             .order_by("-created_at", "-id")[:50]
         )

@@ -1,9 +1,13 @@
 """Site search over published content: treatment pages, glossary terms, medicines.
 
-Every published article has one `SearchEntry` holding its live revision's
+Every published article has one `SearchEntry` holding its live page's
 text: title, other names (glossary aliases, medicine brand names), summary and
 the body as plain text. Drafts and revisions in review are never indexed.
-`treatments.workflow.approve` calls `index_article` inside its transaction.
+`index_article` runs inside the transaction that writes a live page (on
+treatments.publishing's `live_page_changed` signal, see allsite.signals).
+
+The index also answers `articles_containing(names)`: how publishing finds
+the pages that may link to a newly published glossary term or name a medicine.
 
 The full-text index is database-specific (created by migration
 allsite/0004_search_backend), with the same behaviour on both:
@@ -312,7 +316,9 @@ def index_article(article):
     backend = _backend()
     with transaction.atomic():
         current = (
-            Article.objects.select_related("live_revision").filter(pk=article_id).first()
+            Article.objects.select_related("live_revision", "live_page")
+            .filter(pk=article_id, live_page__isnull=False)
+            .first()
             if article_id is not None
             else None
         )
@@ -321,7 +327,11 @@ def index_article(article):
             _remove(backend, SearchEntry.objects.filter(article_id=article_id))
             return None
         fields = entry_fields(
-            current.kind, revision.title, revision.summary, revision.body_html, revision.details
+            current.kind,
+            revision.title,
+            revision.summary,
+            current.live_page.body_html,
+            revision.details,
         )
         entry, _ = SearchEntry.objects.update_or_create(
             article=current, defaults={"revision": revision, **fields}
@@ -346,8 +356,9 @@ def rebuild_index():
         # Lock the articles as approve() does, so no approval runs meanwhile.
         articles = list(
             Article.objects.published()
+            .filter(live_page__isnull=False)
             .select_for_update(of=("self",))
-            .select_related("live_revision")
+            .select_related("live_revision", "live_page")
             .order_by("pk")
         )
         SearchEntry.objects.all().delete()
@@ -359,7 +370,7 @@ def rebuild_index():
                     article.kind,
                     article.live_revision.title,
                     article.live_revision.summary,
-                    article.live_revision.body_html,
+                    article.live_page.body_html,
                     article.live_revision.details,
                 ),
             )
@@ -369,6 +380,20 @@ def rebuild_index():
         with connection.cursor() as cursor:
             backend.sync(cursor, None)
     return len(entries)
+
+
+def articles_containing(names):
+    """Ids of published articles whose indexed text (any field) contains one of
+    the names as words, stemmed as search stems them: a superset of the pages
+    where the glossary linker or the medicine finder could match the name."""
+    terms = [Term(tuple(words)) for words in {tuple(_word_runs(n)) for n in names} if words]
+    if not terms:
+        return set()
+    ids = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(terms), MAX_TERMS):
+            ids |= set(_backend().containing(cursor, terms[start : start + MAX_TERMS]))
+    return ids
 
 
 # Searching -----------------------------------------------------------------
@@ -486,39 +511,56 @@ class _PostgresBackend:
         """Nothing to do: the vector is a column of the deleted rows."""
 
     @classmethod
-    def find(cls, cursor, terms, *, match_all, limit):
-        table = connection.ops.quote_name(SearchEntry._meta.db_table)
+    def _tsquery(cls, groups, excluded):
+        """SQL and parameters of the tsquery: AND of OR-groups, minus exclusions.
+        Written out in full where it is used (not in a CTE), so that PostgreSQL
+        sees a constant it can look up in the GIN index."""
         phrase = f"phraseto_tsquery('{PG_CONFIG}', %s)"
-        groups = or_groups(terms) if match_all else [wanted(terms)]
-        tsquery = " && ".join("(" + " || ".join([phrase] * len(g)) + ")" for g in groups)
-        excluded = unwanted(terms)
-        if excluded:
-            tsquery += "".join(f" && !!{phrase}" for _ in excluded)
-        sql = f"""
-            WITH q AS (SELECT ({tsquery}) AS query),
-            hits AS (
-                SELECT e.id, e.title, e.body_text, e.summary, e.keywords,
-                    CASE WHEN ts_filter(e.search_vector, '{{a}}') @@ q.query THEN 3
-                         WHEN ts_filter(e.search_vector, '{{a,b}}') @@ q.query THEN 2
-                         ELSE 1 END AS tier,
-                    ts_rank('{{0.05, 0.2, 0.4, 1.0}}', e.search_vector, q.query, 1) AS score
-                FROM {table} e CROSS JOIN q
-                WHERE e.search_vector @@ q.query
-                ORDER BY tier DESC, score DESC, e.title, e.id
-                LIMIT %s
-            )
-            SELECT hits.id,
-                ts_headline('{PG_CONFIG}', {_pg_text("hits.body_text")}, q.query, %s),
-                ts_headline('{PG_CONFIG}', {_pg_text("hits.summary")}, q.query, %s),
-                ts_headline('{PG_CONFIG}', {_pg_text("hits.keywords")}, q.query, %s)
-            FROM hits CROSS JOIN q
-            ORDER BY hits.tier DESC, hits.score DESC, hits.title, hits.id
-        """
+        sql = " && ".join("(" + " || ".join([phrase] * len(g)) + ")" for g in groups)
+        sql += "".join(f" && !!{phrase}" for _ in excluded)
         params = [" ".join(t.words) for group in groups for t in group]
         params += [" ".join(t.words) for t in excluded]
-        params += [limit, cls.BODY_HEADLINE, cls.WHOLE_HEADLINE, cls.WHOLE_HEADLINE]
+        return f"({sql})", params
+
+    @classmethod
+    def find(cls, cursor, terms, *, match_all, limit):
+        table = connection.ops.quote_name(SearchEntry._meta.db_table)
+        groups = or_groups(terms) if match_all else [wanted(terms)]
+        q, q_params = cls._tsquery(groups, unwanted(terms))
+        sql = f"""
+            SELECT hits.id,
+                ts_headline('{PG_CONFIG}', {_pg_text("hits.body_text")}, {q}, %s),
+                ts_headline('{PG_CONFIG}', {_pg_text("hits.summary")}, {q}, %s),
+                ts_headline('{PG_CONFIG}', {_pg_text("hits.keywords")}, {q}, %s)
+            FROM (
+                SELECT e.id, e.title, e.body_text, e.summary, e.keywords,
+                    CASE WHEN ts_filter(e.search_vector, '{{a}}') @@ {q} THEN 3
+                         WHEN ts_filter(e.search_vector, '{{a,b}}') @@ {q} THEN 2
+                         ELSE 1 END AS tier,
+                    ts_rank('{{0.05, 0.2, 0.4, 1.0}}', e.search_vector, {q}, 1) AS score
+                FROM {table} e
+                WHERE e.search_vector @@ {q}
+                ORDER BY tier DESC, score DESC, e.title, e.id
+                LIMIT %s
+            ) hits
+            ORDER BY hits.tier DESC, hits.score DESC, hits.title, hits.id
+        """
+        params = [
+            *q_params, cls.BODY_HEADLINE,
+            *q_params, cls.WHOLE_HEADLINE,
+            *q_params, cls.WHOLE_HEADLINE,
+            *q_params, *q_params, *q_params, *q_params,
+            limit,
+        ]  # fmt: skip
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+    @classmethod
+    def containing(cls, cursor, terms):
+        table = connection.ops.quote_name(SearchEntry._meta.db_table)
+        q, params = cls._tsquery([terms], [])
+        cursor.execute(f"SELECT article_id FROM {table} WHERE search_vector @@ {q}", params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 class _SQLiteBackend:
@@ -598,3 +640,14 @@ class _SQLiteBackend:
         params = [MARK_START, MARK_END] * 3 + [everywhere, names, with_summary, limit]
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+    @classmethod
+    def containing(cls, cursor, terms):
+        table = connection.ops.quote_name(SearchEntry._meta.db_table)
+        expression = cls.match_expression(terms, match_all=False)
+        cursor.execute(
+            f"SELECT e.article_id FROM {FTS_TABLE} JOIN {table} e ON e.id = {FTS_TABLE}.rowid "
+            f"WHERE {FTS_TABLE} MATCH %s",
+            [expression],
+        )
+        return [row[0] for row in cursor.fetchall()]

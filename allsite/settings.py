@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "allsite",
     "references",
     "treatments",
@@ -65,6 +67,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions, CSRF and auth: a cached public page is served from here.
+    "allsite.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -113,7 +117,29 @@ if os.environ.get("DJANGO_CACHE") == "database":
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("ALLSITE_LOCMEM_ENTRIES", "2000"))},
+        }
+    }
+
+# The full-page cache of public pages (allsite.page_cache): how long a stored
+# page is kept (it is invalidated at once whenever what it shows changes), and
+# the Cache-Control lifetimes given to browsers and to shared caches (a CDN).
+PAGE_CACHE_ENABLED = True
+PAGE_CACHE_SECONDS = 24 * 60 * 60
+PAGE_CACHE_BROWSER_SECONDS = int(os.environ.get("ALLSITE_BROWSER_CACHE_SECONDS", "0"))
+PAGE_CACHE_CDN_SECONDS = int(os.environ.get("ALLSITE_CDN_CACHE_SECONDS", "0"))
+
+# Background tasks (re-rendering dependent pages, email): Django's Tasks API.
+# Default: run each task in the process that enqueues it, after commit (one
+# process, `make run`). DJANGO_TASKS=database: tasks wait in the database for
+# `manage.py db_worker`, so web requests never do them.
+if os.environ.get("DJANGO_TASKS") == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -209,3 +235,7 @@ CITATION_STYLE = os.environ.get("ALLSITE_CITATION_STYLE", "american-medical-asso
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 # Medical review lasts at most this long before a page must be re-reviewed.
 MAX_REVIEW_INTERVAL_MONTHS = 36
+# Finds the published articles whose text contains given names, through the
+# site search index: how publishing a glossary term or medicine finds the pages
+# that may now link to or name it.
+ALLSITE_TEXT_FINDER = "allsite.search.articles_containing"

@@ -1,5 +1,9 @@
 from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
+from treatments.publishing import live_page_changed
+
+from . import search
 from .helpline import forget_helpline
 from .models import HelplineInfo, HelplinePhone
 
@@ -10,3 +14,9 @@ for model in (HelplineInfo, HelplinePhone):
     post_delete.connect(
         forget_helpline, sender=model, dispatch_uid=f"forget-helpline-del-{model.__name__}"
     )
+
+
+@receiver(live_page_changed, dispatch_uid="search-index-live-page")
+def index_live_page(sender, article_id, **kwargs):
+    """Search shows what the live page shows, updated in the same transaction."""
+    search.index_article(article_id)

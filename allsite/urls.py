@@ -1,10 +1,8 @@
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from . import feedback_views, views
 from .feeds import PageUpdatesFeed
-from .sitemaps import SITEMAPS
 
 admin.site.site_header = "allsite editorial"
 admin.site.site_title = "allsite editorial"
@@ -14,7 +12,8 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("robots.txt", views.RobotsView.as_view(), name="robots"),
     path("search/", views.SearchView.as_view(), name="search"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", views.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", views.sitemap_section, name="sitemap_section"),
     path("updates.atom", PageUpdatesFeed(), name="page_updates_feed"),
     path("feedback/<slug:slug>/", feedback_views.submit_feedback, name="feedback"),
     path("admin/", admin.site.urls),

@@ -1,19 +1,51 @@
 from django.conf import settings
+from django.contrib.sitemaps import views as sitemap_views
 from django.http import HttpResponseServerError
 from django.template import loader
 from django.views.generic import TemplateView
 
+from treatments import navigation
+from treatments.publishing import CHROME, HOME, SITEMAP
+
 from . import search
 from .helpline import cached_helpline_or_fallback
+from .sitemaps import SITEMAPS
 
 
 class HomeView(TemplateView):
     template_name = "allsite/home.html"
 
+    @staticmethod
+    def cache_tags():
+        return [CHROME, HOME]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(sections=navigation.sections_with_children(), **kwargs)
+
 
 class RobotsView(TemplateView):
     template_name = "allsite/robots.txt"
     content_type = "text/plain; charset=utf-8"
+
+    @staticmethod
+    def cache_tags():
+        return []
+
+
+def sitemap_index(request):
+    """/sitemap.xml: the list of sitemap sections, each split into pages."""
+    return sitemap_views.index(request, SITEMAPS, sitemap_url_name="sitemap_section")
+
+
+def sitemap_section(request, section):
+    return sitemap_views.sitemap(request, SITEMAPS, section=section)
+
+
+def _sitemap_tags(**kwargs):
+    return [SITEMAP]
+
+
+sitemap_index.cache_tags = sitemap_section.cache_tags = _sitemap_tags
 
 
 def server_error(request, *args, **kwargs):

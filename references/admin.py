@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from .importers import ImportFormatError, parse_references
-from .models import Reference
+from .models import Reference, ReferenceVersion, VersionStatus
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
@@ -88,12 +88,63 @@ class ImportForm(forms.Form):
         return cleaned
 
 
-@admin.register(Reference)
+class ReviewFilter(admin.SimpleListFilter):
+    title = "medical review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("waiting", "In medical review"),
+            ("unapproved", "Not approved yet"),
+            ("approved", "Approved"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "waiting":
+            return queryset.filter(in_review=True)
+        if self.value() == "unapproved":
+            return queryset.filter(live_version__isnull=True)
+        if self.value() == "approved":
+            return queryset.filter(live_version__isnull=False)
+        return queryset
+
+
+class ReferenceForm(forms.ModelForm):
+    submit_for_review = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Submit for medical review after saving",
+        help_text="Readers keep seeing the approved version of this source until a medical "
+        "reviewer who is not you approves the change.",
+    )
+
+    class Meta:
+        model = Reference
+        formfield_callback = staticmethod(
+            lambda field, **kwargs: field.formfield(
+                **kwargs,
+                **({"assume_scheme": "https"} if isinstance(field, models.URLField) else {}),
+            )
+        )
+        fields = [
+            "key", "type", "title", "author_organisation", "author_people", "container_title",
+            "publisher", "publisher_place", "issued_year", "issued_month", "issued_day",
+            "volume", "issue", "pages", "doi", "pmid", "url", "accessed",
+        ]  # fmt: skip
+
+
 class ReferenceAdmin(admin.ModelAdmin):
-    list_display = ["key", "title", "type", "author_organisation", "is_cited", "link_state"]
-    list_filter = ["type", CitedFilter, LinkStatusFilter]
+    """The editors' screens for sources. Registered by treatments.admin, which
+    adds what needs the review workflow (submitting versions for review)."""
+
+    form = ReferenceForm
+    list_display = [
+        "key", "title", "type", "author_organisation", "review_state", "is_cited", "link_state",
+    ]  # fmt: skip
+    list_filter = [ReviewFilter, "type", CitedFilter, LinkStatusFilter]
+    list_select_related = ["live_version"]
     search_fields = ["key", "title", "author_organisation", "author_people", "doi", "pmid", "url"]
-    readonly_fields = ["cited_by", "duplicates", "link_check"]
+    readonly_fields = ["review_history", "cited_by", "duplicates", "link_check"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["key", "type", "title"]}),
@@ -110,14 +161,55 @@ class ReferenceAdmin(admin.ModelAdmin):
             },
         ),
         ("Links", {"fields": ["doi", "pmid", ("url", "accessed"), "link_check"]}),
+        ("Medical review", {"fields": ["submit_for_review", "review_history"]}),
         ("Use", {"fields": ["cited_by", "duplicates"]}),
     ]
 
     def get_queryset(self, request):
-        from treatments.models import Article
+        versions = ReferenceVersion.objects.filter(reference=OuterRef("pk"))
+        live_citing = versions.filter(live_pages__isnull=False)
+        waiting = versions.filter(status=VersionStatus.IN_REVIEW)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(is_cited=Exists(live_citing), in_review=Exists(waiting))
+        )
 
-        live_citing = Article.objects.filter(live_revision__references=OuterRef("pk"))
-        return super().get_queryset(request).annotate(is_cited=Exists(live_citing))
+    def get_readonly_fields(self, request, obj=None):
+        """Pages cite a source by its key, so an existing key never changes."""
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "key"] if obj is not None else fields
+
+    @admin.display(description="Medical review")
+    def review_state(self, obj):
+        if obj.in_review:
+            return "In medical review"
+        if obj.live_version is None:
+            return "Not approved yet: readers cannot see it"
+        if obj.live_version.data != obj.content():
+            return "Changed: not submitted"
+        return "Approved"
+
+    @admin.display(description="Review history")
+    def review_history(self, obj):
+        if obj.pk is None:
+            return "New: readers see this source once a medical reviewer approves it."
+        versions = obj.versions.select_related("author").order_by("-created_at", "-id")[:10]
+        if not versions:
+            return "Never submitted for review: readers cannot see it."
+        return format_html_join(
+            "",
+            "<p>{}: {} by {}{}</p>",
+            (
+                (
+                    f"{v.created_at:%d %b %Y %H:%M}",
+                    v.get_status_display(),
+                    v.author or "(before review existed)",
+                    " (the version readers see)" if v.pk == obj.live_version_id else "",
+                )
+                for v in versions
+            ),
+        )
 
     @admin.display(boolean=True, description="Cited", ordering="is_cited")
     def is_cited(self, obj):
@@ -139,32 +231,8 @@ class ReferenceAdmin(admin.ModelAdmin):
 
     @admin.display(description="Cited by")
     def cited_by(self, obj):
-        from treatments.models import Article
-
-        if obj.pk is None:
-            return "—"
-        articles = (
-            Article.objects.filter(revisions__references=obj)
-            .distinct()
-            .select_related("live_revision")
-            .order_by("slug")
-        )
-        if not articles:
-            return "Not cited by any page yet."
-        return format_html_join(
-            ", ",
-            '<a href="{}">{}</a>{}',
-            (
-                (
-                    reverse("admin:treatments_article_change", args=[a.pk]),
-                    a,
-                    ""
-                    if a.live_revision and a.live_revision.references.filter(pk=obj.pk).exists()
-                    else " (drafts only)",
-                )
-                for a in articles
-            ),
-        )
+        """Filled in by treatments.admin, which knows the pages."""
+        return "—"
 
     @admin.display(description="Possible duplicates")
     def duplicates(self, obj):
@@ -228,6 +296,7 @@ class ReferenceAdmin(admin.ModelAdmin):
                 with transaction.atomic():
                     for ref in parsed:
                         ref.save()
+                    self.imported(request, parsed)
                 messages.success(request, f"Imported {len(parsed)} reference(s).")
                 return redirect("admin:references_reference_changelist")
             context.update(
@@ -237,6 +306,9 @@ class ReferenceAdmin(admin.ModelAdmin):
                 filename=form.cleaned_data["filename"],
             )
         return TemplateResponse(request, "admin/references/import.html", context)
+
+    def imported(self, request, references):
+        """Called with the saved references of a confirmed import, in its transaction."""
 
     def _import_row(self, reference):
         errors = []

@@ -6,6 +6,7 @@ back to every place it is cited. Markers inside code spans are left alone,
 because Markdown handles code spans before this pattern runs.
 """
 
+import json
 import re
 import xml.etree.ElementTree as etree
 from functools import lru_cache
@@ -110,19 +111,21 @@ LEADING_NUMBER_RE = re.compile(r"^\s*\d+\.\s*")
 
 def format_entries(references_in_order):
     """Formatted HTML entries (without numbers) for references, in citation order."""
-    if not references_in_order:
-        return []
-    source = CiteProcJSON([ref.to_csl() for ref in references_in_order])
-    bibliography = CitationStylesBibliography(
-        _style(settings.CITATION_STYLE), source, formatter.html
-    )
-    for ref in references_in_order:
-        bibliography.register(Citation([CitationItem(ref.key)]))
-    formatted = dict(zip(bibliography.keys, bibliography.bibliography(), strict=True))
     return [
-        _with_links(ref, LEADING_NUMBER_RE.sub("", str(formatted[ref.key.lower()])))
+        _with_links(ref, _format_entry(settings.CITATION_STYLE, json.dumps(ref.to_csl())))
         for ref in references_in_order
     ]
+
+
+@lru_cache(maxsize=4096)
+def _format_entry(style, csl_json):
+    """One entry, formatted on its own: in a numbered style an entry depends
+    only on its source's fields, so the result is remembered (re-rendering many
+    pages citing the same sources formats each source once per process)."""
+    item = json.loads(csl_json)
+    bibliography = CitationStylesBibliography(_style(style), CiteProcJSON([item]), formatter.html)
+    bibliography.register(Citation([CitationItem(item["id"])]))
+    return LEADING_NUMBER_RE.sub("", str(bibliography.bibliography()[0]))
 
 
 def _with_links(ref, html):

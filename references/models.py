@@ -1,9 +1,11 @@
 import datetime
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 
 DOI_PREFIX_RE = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 PMID_PREFIX_RE = re.compile(r"^(PMID:?\s*)", re.IGNORECASE)
@@ -17,8 +19,27 @@ class ReferenceType(models.TextChoices):
     REPORT = "report", "Report or guideline"
 
 
+# The fields a medical reviewer approves: everything a reader sees of a source.
+CONTENT_FIELDS = (
+    "type", "author_organisation", "author_people", "title", "container_title", "publisher",
+    "publisher_place", "issued_year", "issued_month", "issued_day", "volume", "issue", "pages",
+    "doi", "pmid", "url", "accessed",
+)  # fmt: skip
+
+
+class ReferenceQuerySet(models.QuerySet):
+    def approved(self):
+        """References readers may see: those with an approved version."""
+        return self.filter(live_version__isnull=False)
+
+
 class Reference(models.Model):
-    """A source, stored in CSL-JSON-compatible fields and cited as [@key]."""
+    """A source, stored in CSL-JSON-compatible fields and cited as [@key].
+
+    These fields are the editors' working copy. Readers never see them directly:
+    pages cite `live_version`, the snapshot a medical reviewer approved
+    (treatments.workflow.submit_reference / approve_reference).
+    """
 
     key = models.SlugField(
         max_length=80,
@@ -65,6 +86,17 @@ class Reference(models.Model):
     )
     link_error = models.CharField(max_length=200, blank=True, editable=False)
     link_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    live_version = models.ForeignKey(
+        "ReferenceVersion",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The version a medical reviewer approved: what readers see.",
+    )
+
+    objects = ReferenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["key"]
@@ -85,6 +117,12 @@ class Reference(models.Model):
             )
         if self.url and not self.accessed:
             raise ValidationError({"accessed": "A URL needs the date it was accessed."})
+
+    def content(self):
+        """The reviewed fields as JSON-ready data (what a ReferenceVersion stores)."""
+        data = {name: getattr(self, name) for name in CONTENT_FIELDS}
+        data["accessed"] = self.accessed.isoformat() if self.accessed else None
+        return data
 
     @property
     def link_url(self):
@@ -171,3 +209,63 @@ class Reference(models.Model):
             url=item.get("URL", ""),
             accessed=datetime.date(*accessed) if len(accessed) == 3 else None,
         )
+
+
+class VersionStatus(models.TextChoices):
+    IN_REVIEW = "in_review", "In medical review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+
+
+class ImmutableVersionError(Exception):
+    pass
+
+
+class ReferenceVersion(models.Model):
+    """A snapshot of a reference's fields sent for medical review. Never changed.
+
+    Only treatments.workflow creates versions and changes their status.
+    """
+
+    reference = models.ForeignKey(Reference, on_delete=models.PROTECT, related_name="versions")
+    data = models.JSONField(help_text="The reviewed fields at submission (see CONTENT_FIELDS).")
+    status = models.CharField(
+        max_length=20, choices=VersionStatus.choices, default=VersionStatus.IN_REVIEW
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who submitted it; empty for sources approved before references were reviewed.",
+    )
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"[@{self.key}] {self.data.get('title', '')} ({self.get_status_display()})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableVersionError("Reference versions never change once saved.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableVersionError("Reference versions are part of the history and are kept.")
+
+    @property
+    def key(self):
+        return self.reference.key if self.reference_id else ""
+
+    def as_reference(self):
+        """An unsaved Reference holding this version's fields, for formatting citations."""
+        fields = dict(self.data)
+        accessed = fields.get("accessed")
+        fields["accessed"] = datetime.date.fromisoformat(accessed) if accessed else None
+        return Reference(key=self.reference.key, **fields)

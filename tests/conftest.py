@@ -73,9 +73,20 @@ def helpline(db):
     return info
 
 
+def approved_reference(editor, reviewer, **fields):
+    """A reference created, submitted and approved through the workflow."""
+    reference = Reference.objects.create(**fields)
+    version = workflow.submit_reference(reference, by=editor)
+    workflow.approve_reference(version, by=reviewer)
+    reference.refresh_from_db()
+    return reference
+
+
 @pytest.fixture
-def reference(db):
-    return Reference.objects.create(
+def reference(editor, reviewer):
+    return approved_reference(
+        editor,
+        reviewer,
         key="acs-treating-all",
         type="webpage",
         author_organisation="American Cancer Society",

@@ -7,7 +7,7 @@ import pytest
 
 from references.citations import UnknownCitationKeys
 from references.models import Reference
-from treatments.rendering import render_body
+from treatments import rendering
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +19,10 @@ def sources(db):
             key=key, type="webpage", author_organisation=org, title=f"{org} page",
             url=f"https://example.org/{key}", accessed=datetime.date(2026, 11, 1),
         )  # fmt: skip
+
+
+def render_body(body):
+    return rendering.render_body(body, references=rendering.working_references(body))
 
 
 def superscripts(html):

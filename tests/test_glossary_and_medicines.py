@@ -147,15 +147,17 @@ def test_a_plural_use_links_to_the_singular_term(client, publish, publish_item):
 
 
 def test_a_term_or_medicine_published_later_is_linked_from_existing_pages(
-    client, publish, publish_item
+    client, publish, publish_item, django_capture_on_commit_callbacks
 ):
     page = publish(body="## Aims\n\nThe aim is remission, sometimes with Blincyto.")
     approved_body = page.live_revision.body
     assert "glossary-link" not in client.get(page.get_absolute_url()).content.decode()
-    publish_item(Kind.GLOSSARY, "remission", "Remission", "Tests cannot find leukaemia.", {})
-    medicine = publish_item(
-        Kind.MEDICINE, "blinatumomab", "Blinatumomab", "An immunotherapy.", BLINA
-    )
+    # Dependent pages are re-rendered by background tasks once the approval commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_item(Kind.GLOSSARY, "remission", "Remission", "Tests cannot find leukaemia.", {})
+        medicine = publish_item(
+            Kind.MEDICINE, "blinatumomab", "Blinatumomab", "An immunotherapy.", BLINA
+        )
     html = client.get(page.get_absolute_url()).content.decode()
     assert '<a class="glossary-link" href="/glossary/#remission">remission<span' in html
     assert page.get_absolute_url() in client.get(medicine.get_absolute_url()).content.decode()

@@ -226,7 +226,7 @@ def test_citations_reference_list_and_glossary_hints_are_not_indexed(publish, pu
         title="Induction",
         body="## About\n\nIt aims at remission within a month [@acs-treating-all].\n",
     )
-    assert "glossary-link" in article.live_revision.body_html
+    assert "glossary-link" in article.live_page.body_html
     entry = SearchEntry.objects.get(article=article)
     assert entry.body_text == "About It aims at remission within a month."
     assert urls("American Cancer Society") == []

@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.utils import timezone
 
+from allsite.sitemaps import PublishedContentSitemap
 from treatments import workflow
 from treatments.models import Article
 
@@ -73,18 +74,39 @@ def test_article_page_has_canonical_url_and_open_graph_tags(client, publish):
     assert '<meta property="og:type" content="article">' in html
 
 
+def sitemap_pages(client):
+    """Every URL in every page of every sitemap the index lists, with its text."""
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    assert "<sitemapindex" in index.content.decode()
+    texts = []
+    for url in re.findall(r"<sitemap><loc>http://testserver(/[^<]+)</loc>", index.content.decode()):
+        response = client.get(url.replace("&amp;", "&"))
+        assert response.status_code == 200, url
+        texts.append(response.content.decode())
+    return "\n".join(texts)
+
+
 def test_sitemap_lists_published_pages_with_lastmod_from_the_last_approval(client, publish, editor):
     article = publish()
     Article.objects.create(slug="draft-only")
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    text = response.content.decode()
+    text = sitemap_pages(client)
     assert "<loc>http://testserver/treatment/induction/</loc>" in text
     assert "draft-only" not in text
     article.refresh_from_db()
     assert f"<lastmod>{article.live_since.date().isoformat()}</lastmod>" in text
     assert "http://testserver/glossary/" in text
     assert "Sitemap: http://testserver/sitemap.xml" in client.get("/robots.txt").content.decode()
+
+
+def test_a_large_sitemap_is_split_into_pages_listing_every_page_once(client, publish, monkeypatch):
+    monkeypatch.setattr(PublishedContentSitemap, "limit", 2)
+    for n in range(5):
+        publish(f"page-{n}", title=f"Page {n}")
+    text = sitemap_pages(client)
+    for n in range(5):
+        assert text.count(f"<loc>http://testserver/treatment/page-{n}/</loc>") == 1
+    assert "sitemap-content.xml?p=3" in client.get("/sitemap.xml").content.decode()
 
 
 def test_atom_feed_lists_updates_and_confirmations_from_the_change_log(

@@ -82,7 +82,8 @@ def test_approval_publishes_with_review_dates_and_a_change_log_line(in_review, r
     assert article.change_log == [
         {"date": today.isoformat(), "action": "approved", "note": "New page."}
     ]
-    assert "<h2" in article.live_revision.body_html
+    assert "<h2" in article.live_page.body_html
+    assert article.live_page.revision == in_review
 
 
 def test_review_interval_is_never_more_than_three_years(in_review, reviewer):

@@ -1,8 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import OuterRef, Subquery
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html_join
 from taggit.forms import TagField
+
+from references.admin import ReferenceAdmin
+from references.models import Reference
 
 from . import workflow
 from .kinds import DETAIL_FIELDS
@@ -221,6 +225,11 @@ class ArticleAdmin(ReviewAdminViews, RevisedContentAdmin):
         return [
             path("review-queue/", view(self.review_queue_view), name="treatments_review_queue"),
             path("review/<int:revision_id>/", view(self.review_view), name="treatments_review"),
+            path(
+                "review/reference/<int:version_id>/",
+                view(self.review_reference_view),
+                name="treatments_review_reference",
+            ),
             path("due-for-review/", view(self.due_view), name="treatments_due_for_review"),
             path(
                 "versions/<int:revision_id>/", view(self.revision_view), name="treatments_revision"
@@ -331,3 +340,66 @@ class TransitionAdmin(ReadOnlyAdmin):
 @admin.register(ReviewerProfile)
 class ReviewerProfileAdmin(admin.ModelAdmin):
     list_display = ["display_name", "role", "user", "is_fictional"]
+
+
+@admin.register(Reference)
+class ReviewedReferenceAdmin(ReferenceAdmin):
+    """References, with saving and importing wired to the review workflow:
+    readers see a source only as a medical reviewer approved it."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not form.cleaned_data.get("submit_for_review"):
+            return
+        live = obj.live_version
+        if live is not None and live.data == obj.content():
+            return
+        try:
+            workflow.submit_reference(obj, by=request.user)
+        except workflow.WorkflowError as error:
+            messages.warning(request, f"Saved, but not submitted for review: {error}")
+        else:
+            messages.info(
+                request,
+                f"[@{obj.key}] was submitted for medical review. Readers see the change "
+                "once a medical reviewer approves it.",
+            )
+
+    def imported(self, request, references):
+        for reference in references:
+            workflow.submit_reference(reference, by=request.user)
+        messages.info(
+            request,
+            "The imported references are waiting for medical review: pages can show them "
+            "once a medical reviewer approves them.",
+        )
+
+    @admin.display(description="Cited by")
+    def cited_by(self, obj):
+        if obj.pk is None:
+            return "—"
+        articles = (
+            Article.objects.filter(revisions__references=obj)
+            .distinct()
+            .select_related("live_revision")
+            .order_by("slug")[:50]
+        )
+        live_ids = set(
+            Article.objects.filter(live_page__reference_versions__reference=obj).values_list(
+                "pk", flat=True
+            )
+        )
+        if not articles:
+            return "Not cited by any page yet."
+        return format_html_join(
+            ", ",
+            '<a href="{}">{}</a>{}',
+            (
+                (
+                    reverse("admin:treatments_article_change", args=[a.pk]),
+                    a,
+                    "" if a.pk in live_ids else " (drafts only)",
+                )
+                for a in articles
+            ),
+        )

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class TreatmentsConfig(AppConfig):
     name = "treatments"
     verbose_name = "Treatment pages"
+
+    def ready(self):
+        from . import publishing  # noqa: F401  (its signal receivers)

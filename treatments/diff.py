@@ -8,6 +8,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from references.citations import keys_in
+from references.models import CONTENT_FIELDS, Reference
 
 from .kinds import detail_lines
 
@@ -88,3 +89,15 @@ def compare(old, new):
         SetChange("Tags", sorted(new_tags - old_tags), sorted(old_tags - new_tags)),
     ]
     return RevisionDiff(fields, sets)
+
+
+def compare_reference(old, new):
+    """Field-by-field changes between two reference versions' data (old None: new source)."""
+    changes = []
+    for name in CONTENT_FIELDS:
+        before = "" if old is None or old.get(name) is None else str(old.get(name))
+        after = "" if new.get(name) is None else str(new.get(name))
+        if before != after:
+            label = str(Reference._meta.get_field(name).verbose_name).capitalize()
+            changes.append(FieldChange(label, True, word_diff(before, after)))
+    return changes

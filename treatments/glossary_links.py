@@ -81,4 +81,5 @@ class GlossaryExtension(Extension):
 
     def extendMarkdown(self, md):
         # After inline patterns (20), so links, code and citations already exist.
-        md.treeprocessors.register(GlossaryLinker(md, self.terms), "glossary", 5)
+        self.linker = GlossaryLinker(md, self.terms)
+        md.treeprocessors.register(self.linker, "glossary", 5)

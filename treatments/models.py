@@ -53,29 +53,17 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(kind=Kind.MEDICINE)
 
     def for_public_page(self):
-        """Everything a public page shows, in one query (tags prefetched)."""
+        """Everything a public page shows of its article, in one query (tags prefetched)."""
         return (
             self.published()
-            .select_related("live_revision", "last_review__actor__reviewer_profile")
+            .filter(live_page__isnull=False)
+            .select_related("live_revision", "live_page", "last_review__actor__reviewer_profile")
             .prefetch_related("live_revision__tags")
         )
 
-    def navigation(self):
-        """One row per published treatment page: enough to draw menus and breadcrumbs."""
-        return (
-            self.published()
-            .pages()
-            .order_by("order", "live_revision__title")
-            .values(
-                "id",
-                "parent_id",
-                "slug",
-                "order",
-                "live_revision__title",
-                "live_revision__summary",
-                "last_review__actor__reviewer_profile__is_fictional",
-            )
-        )
+    def for_lists(self):
+        """Published articles with what a list shows (title, summary, link)."""
+        return self.published().select_related("live_revision").order_by("display_title", "id")
 
     def due_for_review(self, within_days=60):
         horizon = timezone.localdate() + timezone.timedelta(days=within_days)
@@ -90,6 +78,13 @@ class Article(models.Model):
     """
 
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PAGE)
+    display_title = models.CharField(
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text="The live title, else the newest draft's: how staff screens name the page. "
+        "Kept by the workflow.",
+    )
     slug = models.SlugField(
         unique=True,
         help_text="The page's address: /treatment/<slug>/. Changing it breaks links to the page.",
@@ -148,10 +143,13 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["order", "slug"]
+        indexes = [
+            # Navigation: a section's pages in order (treatments.navigation).
+            models.Index(fields=["parent", "order", "display_title"], name="article_section_order"),
+        ]
 
     def __str__(self):
-        revision = self.live_revision or self.latest_revision
-        return revision.title if revision else self.slug
+        return self.display_title or self.slug
 
     def get_absolute_url(self):
         if self.kind == Kind.GLOSSARY:
@@ -198,7 +196,8 @@ class Revision(models.Model):
     """An immutable snapshot of an article's editable fields.
 
     Only the workflow changes a revision after creation, and only its status
-    and the HTML rendered at approval (via queryset updates).
+    (via queryset updates). What readers see is rendered from the live
+    revision into the article's LivePage.
     """
 
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="revisions")
@@ -223,13 +222,6 @@ class Revision(models.Model):
         help_text="Fields specific to glossary terms (aliases) and medicines (brand names, "
         "class, target...). See treatments/kinds.py.",
     )
-    mentions = models.ManyToManyField(
-        Article,
-        blank=True,
-        editable=False,
-        related_name="mentioned_in",
-        help_text="Medicines this revision's body mentions (set when it is saved).",
-    )
     references = models.ManyToManyField(
         "references.Reference",
         blank=True,
@@ -249,16 +241,6 @@ class Revision(models.Model):
         blank=True,
         help_text='What changed, in a sentence readers understand ("Updated the list of '
         "side effects.\"). Shown in the page's change log.",
-    )
-    body_html = models.TextField(blank=True, editable=False)
-    toc = models.JSONField(
-        default=list, blank=True, editable=False, help_text="[(id, heading)] of the h2s."
-    )
-    citations = models.JSONField(
-        default=list,
-        blank=True,
-        editable=False,
-        help_text="The reference list as plain data (for structured data), set at approval.",
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -281,10 +263,25 @@ class Revision(models.Model):
 
 
 class Transition(models.Model):
-    """One recorded step of the review workflow. Never changed, never deleted."""
+    """One recorded step of the review workflow. Never changed, never deleted.
 
-    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="transitions")
-    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="transitions")
+    A step on an article's revision, or on a reference's version (then
+    `article` and `revision` are empty).
+    """
+
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.PROTECT, related_name="transitions"
+    )
+    revision = models.ForeignKey(
+        Revision, null=True, blank=True, on_delete=models.PROTECT, related_name="transitions"
+    )
+    reference_version = models.ForeignKey(
+        "references.ReferenceVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transitions",
+    )
     action = models.CharField(max_length=20, choices=Action.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     comment = models.TextField(blank=True)
@@ -292,6 +289,23 @@ class Transition(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        article__isnull=False,
+                        revision__isnull=False,
+                        reference_version__isnull=True,
+                    )
+                    | models.Q(
+                        article__isnull=True,
+                        revision__isnull=True,
+                        reference_version__isnull=False,
+                    )
+                ),
+                name="transition_is_on_a_revision_or_a_reference_version",
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_action_display()} by {self.actor} on {self.created_at:%d %b %Y}"
@@ -303,6 +317,44 @@ class Transition(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableRevisionError("Workflow records are never deleted.")
+
+
+class LivePage(models.Model):
+    """What readers see of a published article, and exactly what it was made from.
+
+    Rendered by treatments.publishing from approved versions only: the
+    article's live revision, the approved versions of the references it cites,
+    and the approved glossary terms and medicines it links or names. The
+    many-to-many fields are the dependency index: publishing one of those
+    re-renders just the pages that list it.
+    """
+
+    article = models.OneToOneField(
+        Article, primary_key=True, on_delete=models.CASCADE, related_name="live_page"
+    )
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
+    body_html = models.TextField(blank=True)
+    toc = models.JSONField(default=list, blank=True, help_text="[(id, heading)] of the h2s.")
+    citations = models.JSONField(
+        default=list, blank=True, help_text="The reference list as plain data (structured data)."
+    )
+    reference_versions = models.ManyToManyField(
+        "references.ReferenceVersion", blank=True, related_name="live_pages"
+    )
+    glossary_revisions = models.ManyToManyField(
+        Revision, blank=True, related_name="linked_from",
+        help_text="Approved glossary term versions this page links to.",
+    )  # fmt: skip
+    medicine_revisions = models.ManyToManyField(
+        Revision, blank=True, related_name="named_on",
+        help_text="Approved medicine versions whose names appear on this page.",
+    )  # fmt: skip
+    rendered_at = models.DateTimeField(
+        null=True, blank=True, help_text="Empty for pages stored before dependency tracking."
+    )
+
+    def __str__(self):
+        return f"Live page of {self.article}"
 
 
 class ReviewerProfile(models.Model):

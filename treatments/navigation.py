@@ -1,10 +1,23 @@
-"""The site's section tree, read in one query and shared by every page."""
+"""The section tree, read in bounded pieces: no request reads every page.
+
+A page shows its breadcrumbs (ancestors), its first children ("In this
+section", with a link to the full paginated list), and its previous and next
+sibling; every page shows the top-level sections. Each piece is one small
+indexed query on `Article` (parent, order, title), whatever the site's size.
+"""
 
 from dataclasses import dataclass, field
 
 from django.urls import reverse
 
 from .models import Article
+
+CHILDREN_SHOWN = 30  # "In this section" on a page
+HOME_CHILDREN_SHOWN = 8  # under each section on the home page
+SECTION_LIST_PAGE_SIZE = 50  # the paginated list of a section's pages
+MAX_DEPTH = 20  # breadcrumbs never loop, even if the tree were broken
+
+FIELDS = ("id", "parent_id", "slug", "display_title", "live_revision__summary")
 
 
 @dataclass(eq=False)
@@ -14,7 +27,6 @@ class NavItem:
     slug: str
     title: str
     summary: str
-    reviewed_by_fictional_reviewer: bool
     children: list = field(default_factory=list)
 
     @property
@@ -22,60 +34,103 @@ class NavItem:
         return reverse("treatments:article_detail", kwargs={"slug": self.slug})
 
 
-class NavTree:
-    def __init__(self, rows):
-        self.items = {
-            row["id"]: NavItem(
-                id=row["id"],
-                parent_id=row["parent_id"],
-                slug=row["slug"],
-                title=row["live_revision__title"],
-                summary=row["live_revision__summary"],
-                reviewed_by_fictional_reviewer=bool(
-                    row["last_review__actor__reviewer_profile__is_fictional"]
-                ),
-            )
-            for row in rows
-        }
-        self.sections = []
-        for item in self.items.values():
-            parent = self.items.get(item.parent_id)
-            if parent is not None:
-                parent.children.append(item)
-            elif item.parent_id is None:
-                self.sections.append(item)
+def _items(queryset):
+    return [
+        NavItem(
+            row["id"],
+            row["parent_id"],
+            row["slug"],
+            row["display_title"],
+            row["live_revision__summary"],
+        )
+        for row in queryset.values(*FIELDS)
+    ]
+
+
+def _pages():
+    return Article.objects.published().pages()
+
+
+def _in_order(queryset):
+    return queryset.order_by("order", "display_title", "id")
+
+
+def sections():
+    """The top-level sections, in order."""
+    return _items(_in_order(_pages().filter(parent__isnull=True)))
+
+
+def children(article_id, *, offset=0, limit=CHILDREN_SHOWN):
+    """(up to `limit` published child pages, whether there are more)."""
+    items = _items(_in_order(_pages().filter(parent_id=article_id))[offset : offset + limit + 1])
+    return items[:limit], len(items) > limit
+
+
+def sections_with_children(limit=HOME_CHILDREN_SHOWN):
+    """Top-level sections, each with its first children (for the home page)."""
+    tops = sections()
+    for section in tops:
+        section.children, section.has_more = children(section.id, limit=limit)
+    return tops
+
+
+def ancestors(article):
+    """From the top-level section down to the article's parent."""
+    chain, parent_id, seen = [], article.parent_id, {article.pk}
+    while parent_id is not None and parent_id not in seen and len(chain) < MAX_DEPTH:
+        seen.add(parent_id)
+        found = _items(_pages().filter(pk=parent_id))
+        if not found:
+            break
+        chain.append(found[0])
+        parent_id = found[0].parent_id
+    return list(reversed(chain))
+
+
+def siblings_around(article):
+    """(previous, next) published page in the same section, or None at either end."""
+    siblings = _pages().filter(parent_id=article.parent_id).exclude(pk=article.pk)
+    key = (article.order, article.display_title, article.pk)
+    before = (
+        siblings.filter(order__lt=key[0])
+        | siblings.filter(order=key[0], display_title__lt=key[1])
+        | siblings.filter(order=key[0], display_title=key[1], pk__lt=key[2])
+    )
+    after = (
+        siblings.filter(order__gt=key[0])
+        | siblings.filter(order=key[0], display_title__gt=key[1])
+        | siblings.filter(order=key[0], display_title=key[1], pk__gt=key[2])
+    )
+    previous = _items(before.order_by("-order", "-display_title", "-id")[:1])
+    following = _items(_in_order(after)[:1])
+    return (previous[0] if previous else None), (following[0] if following else None)
+
+
+def shows_demo_content():
+    """Whether any live page's last review is by a fictional (demo) reviewer."""
+    return (
+        Article.objects.published()
+        .filter(last_review__actor__reviewer_profile__is_fictional=True)
+        .exists()
+    )
+
+
+@dataclass
+class PageNavigation:
+    """Everything a treatment page shows of the tree around it."""
+
+    ancestors: list
+    children: list
+    more_children: bool
+    previous: NavItem | None
+    next: NavItem | None
 
     @classmethod
-    def load(cls):
-        return cls(Article.objects.navigation())
-
-    def children_of(self, article_id):
-        item = self.items.get(article_id)
-        return item.children if item else []
-
-    def siblings_around(self, article_id):
-        """(previous, next) page within the same section, or None at either end."""
-        item = self.items.get(article_id)
-        if item is None:
-            return None, None
-        parent = self.items.get(item.parent_id)
-        siblings = parent.children if parent else self.sections
-        index = siblings.index(item)
-        previous = siblings[index - 1] if index > 0 else None
-        following = siblings[index + 1] if index + 1 < len(siblings) else None
-        return previous, following
-
-    def ancestors_of(self, article_id):
-        """From the top-level section down to the article's parent."""
-        chain = []
-        item = self.items.get(article_id)
-        seen = set()
-        while item is not None and item.parent_id in self.items and item.parent_id not in seen:
-            seen.add(item.parent_id)
-            item = self.items[item.parent_id]
-            chain.append(item)
-        return list(reversed(chain))
+    def of(cls, article):
+        shown, more = children(article.pk)
+        previous, following = siblings_around(article)
+        return cls(ancestors(article), shown, more, previous, following)
 
     @property
-    def shows_demo_content(self):
-        return any(item.reviewed_by_fictional_reviewer for item in self.items.values())
+    def section_id(self):
+        return self.ancestors[0].id if self.ancestors else None

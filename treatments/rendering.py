@@ -1,7 +1,9 @@
 """Markdown source -> HTML -> citations and reference list -> nh3 allowlist.
 
-Runs when a draft is saved (to validate) and when a revision is approved (to
-store the HTML readers get). Public requests never call it.
+Runs when a draft is saved (to validate), for staff previews, and in
+treatments.publishing when a live page is (re-)rendered. Public requests
+never call it. The caller chooses the sources: publishing passes approved
+versions only; validation and previews pass the editors' working copies.
 """
 
 import re
@@ -55,15 +57,24 @@ class Rendered:
     html: str
     toc: list = field(default_factory=list)
     citations: list = field(default_factory=list)
+    cited_keys: list = field(default_factory=list)
+    glossary_slugs: set = field(default_factory=set)
 
 
-def render(body, *, glossary_terms=()):
-    """Render a revision body to the sanitized HTML readers will see, plus the
-    data derived from it: the h2 contents list and the cited sources.
+def working_references(body):
+    """{key: Reference} of the editors' working copies cited in a body: for
+    validating drafts and staff previews, never for live pages."""
+    return {ref.key: ref for ref in Reference.objects.filter(key__in=keys_in(body))}
 
-    `glossary_terms`: [(name, slug, url)] whose first use gets linked.
+
+def render(body, *, references, glossary_terms=()):
+    """Render a revision body to sanitized HTML, plus the data derived from it:
+    the h2 contents list, the cited sources, and what it drew in.
+
+    `references`: {key: Reference-like} the citations may use (a key missing
+    from it is an unknown citation). `glossary_terms`: [(name, slug, url)]
+    whose first use gets linked.
     """
-    references = {ref.key: ref for ref in Reference.objects.filter(key__in=keys_in(body))}
     numbering = CitationNumbering(references)
     converter = markdown.Markdown(
         extensions=[
@@ -71,7 +82,7 @@ def render(body, *, glossary_terms=()):
             "tables",
             "toc",
             CitationExtension(numbering),
-            GlossaryExtension(list(glossary_terms)),
+            glossary := GlossaryExtension(list(glossary_terms)),
         ],
         extension_configs={"toc": {"permalink": False}},
         output_format="html",
@@ -94,7 +105,7 @@ def render(body, *, glossary_terms=()):
         {"name": references[key].title, "url": references[key].link_url, "key": key}
         for key in cited
     ]
-    return Rendered(sanitize(html + reference_list), toc, citations)
+    return Rendered(sanitize(html + reference_list), toc, citations, cited, glossary.linker.linked)
 
 
 def render_body(body, **kwargs):

@@ -4,6 +4,9 @@ Views only gather data and call treatments.workflow; every rule (who may
 approve, four eyes, conflicts) is enforced there.
 """
 
+from dataclasses import dataclass
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Q
@@ -13,12 +16,59 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from references.citations import format_entries
+from references.models import ReferenceVersion, VersionStatus
+
 from . import diff, workflow
 from .kinds import detail_lines
 from .models import Action, Article, Kind, Revision, RevisionStatus
-from .navigation import NavTree
+from .navigation import PageNavigation
+from .publishing import Sources
 from .readability import assess
-from .rendering import render_body
+from .rendering import render, working_references
+
+
+@dataclass
+class QueueItem:
+    """One change waiting for medical review: a revision or a reference version."""
+
+    title: str
+    kind_label: str
+    author: object
+    submitted_at: object
+    note: str
+    url: str
+    article: object = None
+
+
+def queue_items():
+    """Everything waiting for medical review, oldest first."""
+    items = [
+        QueueItem(
+            title=revision.title,
+            kind_label=revision.article.get_kind_display(),
+            author=revision.author,
+            submitted_at=revision.submitted_at,
+            note=revision.note_for_readers,
+            url=reverse("admin:treatments_review", args=[revision.pk]),
+            article=revision.article,
+        )
+        for revision in queue_revisions()
+    ]
+    items += [
+        QueueItem(
+            title=f"[@{version.reference.key}] {version.data.get('title', '')}",
+            kind_label="Reference",
+            author=version.author,
+            submitted_at=version.created_at,
+            note="",
+            url=reverse("admin:treatments_review_reference", args=[version.pk]),
+        )
+        for version in ReferenceVersion.objects.filter(status=VersionStatus.IN_REVIEW)
+        .select_related("reference", "author")
+        .order_by("created_at", "id")
+    ]
+    return sorted(items, key=lambda item: item.submitted_at)
 
 
 def queue_revisions():
@@ -71,7 +121,7 @@ class ReviewAdminViews:
             self._context(
                 request,
                 title="Review queue: changes waiting for medical review",
-                revisions=queue_revisions(),
+                items=queue_items(),
                 now=timezone.now(),
                 can_review=workflow.is_medical_reviewer(request.user),
             ),
@@ -120,6 +170,66 @@ class ReviewAdminViews:
                 is_author=revision.author_id == request.user.pk,
                 transitions=revision.transitions.select_related("actor"),
                 readability=assess(revision.body),
+            ),
+        )
+
+    def review_reference_view(self, request, version_id):
+        """A reference change: what readers will see before and after, field by field."""
+        self._require_view(request)
+        version = get_object_or_404(
+            ReferenceVersion.objects.select_related("reference__live_version", "author"),
+            pk=version_id,
+        )
+        comment = ""
+        if request.method == "POST":
+            comment = request.POST.get("comment", "")
+            action = request.POST.get("action")
+            try:
+                if action == "approve":
+                    workflow.approve_reference(version, by=request.user, comment=comment)
+                    messages.success(
+                        request,
+                        f"Approved [@{version.key}]. Pages citing it are being updated now.",
+                    )
+                    return redirect("admin:treatments_review_queue")
+                if action == "request_changes":
+                    workflow.request_reference_changes(version, by=request.user, comment=comment)
+                    messages.success(request, f"Sent back to {version.author} with your comment.")
+                    return redirect("admin:treatments_review_queue")
+                messages.error(request, "Choose Approve or Request changes.")
+            except workflow.WorkflowError as error:
+                messages.error(request, str(error))
+            version.refresh_from_db()
+        reference = version.reference
+        live = reference.live_version
+        compared_with = live if live and live.pk != version.pk else None
+        before, after = (
+            format_entries([v.as_reference()])[0] if v else None for v in (compared_with, version)
+        )
+        citing = Article.objects.filter(
+            live_page__reference_versions__reference=reference
+        ).order_by("display_title")
+        return TemplateResponse(
+            request,
+            "admin/treatments/review_reference.html",
+            self._context(
+                request,
+                title=f"Review reference: [@{reference.key}]",
+                version=version,
+                reference=reference,
+                compared_with=compared_with,
+                entry_before=before,
+                entry_after=after,
+                changes=diff.compare_reference(
+                    compared_with.data if compared_with else None, version.data
+                ),
+                citing=citing[:20],
+                citing_count=citing.count(),
+                comment=comment,
+                is_in_review=version.status == VersionStatus.IN_REVIEW,
+                can_review=workflow.is_medical_reviewer(request.user),
+                is_author=version.author_id == request.user.pk,
+                transitions=version.transitions.select_related("actor"),
             ),
         )
 
@@ -194,14 +304,21 @@ class ReviewAdminViews:
         revision = get_object_or_404(Revision.objects.select_related("article"), pk=revision_id)
         article = revision.article
         try:
-            revision.body_html = render_body(revision.body)
+            rendered = render(
+                revision.body,
+                references=working_references(revision.body),
+                glossary_terms=Sources.load().glossary_terms(exclude_id=article.pk),
+            )
+            live_page = SimpleNamespace(body_html=rendered.html, toc=rendered.toc)
         except ValueError as error:
-            revision.body_html = format_html(
+            message = format_html(
                 "<p><strong>This version cannot be published yet:</strong> {}</p>", error
             )
+            live_page = SimpleNamespace(body_html=message, toc=[])
         context = {
             "article": article,
             "revision": revision,
+            "live_page": live_page,
             "preview": True,
             "review_url": reverse("admin:treatments_review", args=[revision.pk]),
         }
@@ -210,10 +327,6 @@ class ReviewAdminViews:
             return TemplateResponse(request, "treatments/medicine_detail.html", context)
         if article.kind == Kind.GLOSSARY:
             return TemplateResponse(request, "treatments/glossary_preview.html", context)
-        navigation = NavTree.load()
-        context.update(
-            navigation=navigation,
-            ancestors=navigation.ancestors_of(article.pk),
-            in_this_section=navigation.children_of(article.pk),
-        )
+        around = PageNavigation.of(article)
+        context.update(ancestors=around.ancestors, in_this_section=around.children)
         return TemplateResponse(request, "treatments/article_detail.html", context)

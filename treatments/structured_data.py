@@ -40,7 +40,7 @@ def medical_web_page(article, request):
         "publisher": {"@type": "Organization", "name": settings.SITE_PUBLISHER},
         "citation": [
             {"@type": "CreativeWork", "name": c["name"], **({"url": c["url"]} if c["url"] else {})}
-            for c in revision.citations
+            for c in article.live_page.citations
         ],
     }
     profile = getattr(review.actor, "reviewer_profile", None)

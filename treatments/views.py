@@ -1,34 +1,80 @@
+"""Public pages of reviewed content. They read stored live pages: no Markdown
+work, and no query whose size grows with the site.
+
+Each view names its `cache_tags` (treatments.publishing): the parts of the
+site its page shows, which the page cache uses to know when it changed.
+"""
+
 from itertools import groupby
 
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
+from . import navigation
 from .kinds import detail_lines
 from .models import Article, Kind
-from .navigation import NavTree
+from .publishing import CHROME, GLOSSARY, MEDICINES, page_tag, topic_tag
 from .structured_data import medical_web_page
+
+LIST_PAGE_SIZE = 50
 
 
 class ArticleDetailView(DetailView):
-    """A published treatment page. Reads stored HTML: no Markdown work here."""
+    """A published treatment page."""
 
     queryset = Article.objects.pages().for_public_page()
 
+    @staticmethod
+    def cache_tags(slug):
+        return [CHROME, page_tag(slug)]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        navigation = NavTree.load()
-        ancestors = navigation.ancestors_of(self.object.pk)
-        previous, following = navigation.siblings_around(self.object.pk)
+        around = navigation.PageNavigation.of(self.object)
         context.update(
             revision=self.object.live_revision,
-            navigation=navigation,
-            ancestors=ancestors,
-            current_section_id=ancestors[0].id if ancestors else self.object.pk,
-            in_this_section=navigation.children_of(self.object.pk),
-            previous_page=previous,
-            next_page=following,
+            live_page=self.object.live_page,
+            ancestors=around.ancestors,
+            current_section_id=around.section_id or self.object.pk,
+            in_this_section=around.children,
+            more_in_this_section=around.more_children,
+            previous_page=around.previous,
+            next_page=around.next,
             json_ld=medical_web_page(self.object, self.request),
+        )
+        return context
+
+
+class SectionPagesView(ListView):
+    """Every page of a section, a page of the list at a time."""
+
+    template_name = "treatments/section_pages.html"
+    context_object_name = "pages"
+    paginate_by = navigation.SECTION_LIST_PAGE_SIZE
+    cache_tags = ArticleDetailView.cache_tags
+
+    def get_queryset(self):
+        self.section = get_object_or_404(
+            Article.objects.pages().published().select_related("live_revision"),
+            slug=self.kwargs["slug"],
+        )
+        return (
+            Article.objects.pages()
+            .published()
+            .filter(parent=self.section)
+            .select_related("live_revision")
+            .order_by("order", "display_title", "id")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        chain = navigation.ancestors(self.section)
+        context.update(
+            section=self.section,
+            ancestors=chain,
+            current_section_id=(chain[0] if chain else self.section).id,
         )
         return context
 
@@ -36,15 +82,15 @@ class ArticleDetailView(DetailView):
 class TagDetailView(ListView):
     template_name = "treatments/tag_detail.html"
     context_object_name = "articles"
+    paginate_by = LIST_PAGE_SIZE
+
+    @staticmethod
+    def cache_tags(slug):
+        return [CHROME, topic_tag(slug)]
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return (
-            Article.objects.published()
-            .filter(live_revision__tags=self.tag)
-            .select_related("live_revision")
-            .order_by("live_revision__title")
-        )
+        return Article.objects.for_lists().filter(live_revision__tags=self.tag)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
@@ -56,11 +102,15 @@ class GlossaryView(ListView):
     template_name = "treatments/glossary.html"
     context_object_name = "terms"
 
+    @staticmethod
+    def cache_tags():
+        return [CHROME, GLOSSARY]
+
     def get_queryset(self):
         return (
             Article.objects.glossary()
-            .published()
-            .select_related("live_revision", "last_review__actor__reviewer_profile")
+            .for_public_page()
+            .prefetch_related(None)
             .order_by("live_revision__title")
         )
 
@@ -80,30 +130,36 @@ class MedicineListView(ListView):
     template_name = "treatments/medicine_list.html"
     context_object_name = "medicines"
 
+    @staticmethod
+    def cache_tags():
+        return [CHROME, MEDICINES]
+
     def get_queryset(self):
-        return (
-            Article.objects.medicines()
-            .published()
-            .select_related("live_revision")
-            .order_by("live_revision__title")
-        )
+        return Article.objects.medicines().for_lists()
 
 
 class MedicineDetailView(DetailView):
     template_name = "treatments/medicine_detail.html"
     queryset = Article.objects.medicines().for_public_page()
 
+    @staticmethod
+    def cache_tags(slug):
+        return [CHROME, page_tag(slug)]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         revision = self.object.live_revision
+        mentioned_in = (
+            Article.objects.pages()
+            .for_lists()
+            .filter(live_page__medicine_revisions__article=self.object)
+        )
+        paginator = Paginator(mentioned_in, LIST_PAGE_SIZE)
         context.update(
             revision=revision,
+            live_page=self.object.live_page,
             facts=detail_lines(Kind.MEDICINE, revision.details),
-            mentioned_in=Article.objects.pages()
-            .published()
-            .filter(live_revision__mentions=self.object)
-            .select_related("live_revision")
-            .order_by("live_revision__title"),
+            mentioned_in=paginator.get_page(self.request.GET.get("page")),
             json_ld=medical_web_page(self.object, self.request),
         )
         return context

@@ -1,12 +1,25 @@
-"""The review workflow: the only code that changes a revision's state.
+"""The review workflow: the only code that changes what readers may see.
 
     draft --submit--> in review --approve--> live
                           |
                           +--request changes (comment)--> changes requested
 
+The same steps apply to every kind of reviewed content: treatment pages,
+glossary terms and medicines (as revisions of an Article), and references
+(as ReferenceVersions: snapshots of a reference's working copy).
+
+The rule for live pages: every word, link and number on a live page derives
+from approved versions only: the page's own approved revision plus the
+approved versions of the references, glossary terms and medicines it draws in.
+An editor's unreviewed change, to a page or to anything a page shows, never
+reaches a reader by any path. treatments.publishing renders live pages that
+way and records exactly which versions each was made from.
+
 Every function is keyword-only after its subject, atomic, checks the
 caller's rights itself, records a Transition, and raises WorkflowError with a
-message a person can act on when a rule is broken.
+message a person can act on when a rule is broken. Side effects (email,
+re-rendering dependent pages, cache and export updates) happen after commit,
+in background tasks.
 """
 
 import calendar
@@ -17,15 +30,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from allsite import search
 from references.citations import keys_in
-from references.models import Reference
+from references.models import Reference, ReferenceVersion, VersionStatus
 
-from . import notifications
+from . import publishing, tasks
 from .kinds import clean_details
-from .lookups import glossary_terms, medicines_mentioned
 from .models import Action, Article, Kind, Revision, RevisionStatus, Transition
-from .rendering import RenderError, render, render_body
+from .publishing import NavData
+from .rendering import RenderError, render_body, working_references
 
 EDITORS = "Editors"
 MEDICAL_REVIEWERS = "Medical reviewers"
@@ -86,7 +98,7 @@ def validate_content(fields, kind=Kind.PAGE):
     if kind == Kind.PAGE and not candidate.body.strip():
         raise WorkflowError("The body is empty: a treatment page needs its text.", field="body")
     try:
-        render_body(candidate.body)
+        render_body(candidate.body, references=working_references(candidate.body))
     except (RenderError, ValueError) as error:
         raise WorkflowError(str(error), field="body") from error
     return fields
@@ -105,6 +117,10 @@ def _record(article, revision, action, actor, comment=""):
     return Transition.objects.create(
         article=article, revision=revision, action=action, actor=actor, comment=comment
     )
+
+
+def _after_commit(task, *args):
+    transaction.on_commit(lambda: tasks.enqueue(task, *args))
 
 
 def _locked(article):
@@ -143,8 +159,8 @@ def save_draft(article, *, by, base_revision, tags=(), **fields):
     )
     revision.tags.set(list(tags))
     revision.references.set(Reference.objects.filter(key__in=keys_in(revision.body)))
-    if article.kind == Kind.PAGE:
-        revision.mentions.set(medicines_mentioned(f"{revision.title} {revision.body}"))
+    if article.live_revision_id is None:
+        Article.objects.filter(pk=article.pk).update(display_title=revision.title)
     _record(article, revision, Action.SAVED, by)
     return revision
 
@@ -171,8 +187,20 @@ def submit(revision, *, by, note_for_readers=""):
     )
     _record(article, revision, Action.SUBMITTED, by, comment=note_for_readers)
     revision.refresh_from_db()
-    transaction.on_commit(lambda: notifications.revision_submitted(revision, by))
+    revision.new_references = _submit_new_references(revision.body, by)
+    _after_commit(tasks.notify_submitted, revision.pk, by.pk)
     return revision
+
+
+def _submit_new_references(body, by):
+    """Send the never-approved references a body cites for review with it, so
+    the reviewer finds them in the queue. Returns their keys."""
+    submitted = []
+    for reference in Reference.objects.filter(key__in=keys_in(body), live_version__isnull=True):
+        if not reference.versions.filter(status=VersionStatus.IN_REVIEW).exists():
+            submit_reference(reference, by=by)
+            submitted.append(reference.key)
+    return submitted
 
 
 def _check_reviewer(by, revision, verb):
@@ -211,23 +239,34 @@ def approve(revision, *, by, comment=""):
             "A newer version of this page is already live, so approving this older one would "
             "undo it. Request changes instead."
         )
+    unapproved = publishing.unapproved_citations(revision.body)
+    if unapproved:
+        listed = ", ".join(f"[@{key}]" for key in unapproved)
+        raise WorkflowError(
+            f"This version cites sources that no medical reviewer has approved yet: {listed}. "
+            "Readers only ever see approved sources: approve them first (they are in the "
+            "review queue), then this version."
+        )
     try:
-        rendered = render(revision.body, glossary_terms=glossary_terms(exclude=article))
+        render_body(revision.body, references=working_references(revision.body))
     except (RenderError, ValueError) as error:
         raise WorkflowError(f"This version cannot be published: {error}") from error
-    Revision.objects.filter(pk=revision.pk).update(
-        status=RevisionStatus.APPROVED,
-        body_html=rendered.html,
-        toc=rendered.toc,
-        citations=rendered.citations,
-    )
+    previous = {
+        "previous_revision": live,
+        "previous_nav": NavData.of(article),
+        "previous_tags": set(live.tags.values_list("slug", flat=True)) if live else set(),
+        "was_fictional": publishing.is_fictionally_reviewed(article),
+    }
+    Revision.objects.filter(pk=revision.pk).update(status=RevisionStatus.APPROVED)
     transition = _record(article, revision, Action.APPROVED, by, comment)
     article.live_revision = revision
+    article.display_title = revision.title
     article.live_since = transition.created_at
     _renew_review(article, transition, revision.note_for_readers)
     article.save(
         update_fields=[
             "live_revision",
+            "display_title",
             "live_since",
             "last_review",
             "next_review_due",
@@ -235,23 +274,9 @@ def approve(revision, *, by, comment=""):
         ]
     )
     revision.refresh_from_db()
-    search.index_article(article)
-    if article.kind in (Kind.GLOSSARY, Kind.MEDICINE):
-        refresh_live_pages()
-    transaction.on_commit(lambda: notifications.review_decided(transition))
+    publishing.published(article, **previous)
+    _after_commit(tasks.notify_decided, transition.pk)
     return revision
-
-
-def refresh_live_pages():
-    """Re-derive live pages' glossary links and medicine mentions after a glossary
-    term or medicine is published. Only derived data changes: the approved title,
-    summary and body stay exactly as the reviewer approved them."""
-    terms = glossary_terms()
-    for page in Article.objects.pages().published().select_related("live_revision"):
-        live = page.live_revision
-        rendered = render(live.body, glossary_terms=terms)
-        Revision.objects.filter(pk=live.pk).update(body_html=rendered.html)
-        live.mentions.set(medicines_mentioned(f"{live.title} {live.body}"))
 
 
 @transaction.atomic
@@ -270,7 +295,7 @@ def request_changes(revision, *, by, comment):
     Revision.objects.filter(pk=revision.pk).update(status=RevisionStatus.CHANGES_REQUESTED)
     transition = _record(article, revision, Action.CHANGES_REQUESTED, by, comment)
     revision.refresh_from_db()
-    transaction.on_commit(lambda: notifications.review_decided(transition))
+    _after_commit(tasks.notify_decided, transition.pk)
     return revision
 
 
@@ -281,7 +306,122 @@ def confirm_still_accurate(article, *, by, comment=""):
     if article.live_revision is None:
         raise WorkflowError("This page is not published yet, so there is nothing to confirm.")
     _check_reviewer(by, article.live_revision, "confirm this page")
+    was_fictional = publishing.is_fictionally_reviewed(article)
     transition = _record(article, article.live_revision, Action.CONFIRMED, by, comment)
     _renew_review(article, transition, "")
     article.save(update_fields=["last_review", "next_review_due", "change_log"])
+    publishing.confirmed(article, was_fictional=was_fictional)
     return article
+
+
+# References ----------------------------------------------------------------
+#
+# A reference's fields are the editors' working copy, saved freely in the
+# admin. What readers see is its live version: a snapshot that was submitted
+# and approved, by a medical reviewer who did not submit it.
+
+
+def _locked_reference(reference):
+    return Reference.objects.select_for_update().get(pk=reference.pk)
+
+
+def _record_reference(version, action, actor, comment=""):
+    return Transition.objects.create(
+        reference_version=version, action=action, actor=actor, comment=comment
+    )
+
+
+def reference_status(reference):
+    """How a reference stands in review, in words for staff lists."""
+    pending = reference.versions.filter(status=VersionStatus.IN_REVIEW).order_by("-pk").first()
+    if pending is not None:
+        return "In medical review"
+    if reference.live_version_id is None:
+        return "Not approved yet: readers cannot see it"
+    if reference.live_version.data != reference.content():
+        return "Changed since approval: not submitted"
+    return "Approved"
+
+
+@transaction.atomic
+def submit_reference(reference, *, by, comment=""):
+    """Snapshot the reference's working copy and send it to the medical reviewers."""
+    if not is_editor(by):
+        raise WorkflowError("Only editors can submit a reference for medical review.")
+    reference = _locked_reference(reference)
+    try:
+        reference.full_clean()
+    except ValidationError as error:
+        raise WorkflowError(f"[@{reference.key}]: {_join_messages(error)}") from error
+    content = reference.content()
+    live = reference.live_version
+    if live is not None and live.data == content:
+        raise WorkflowError(
+            f"[@{reference.key}] has no changes since it was approved, so there is nothing "
+            "to review."
+        )
+    pending = reference.versions.filter(status=VersionStatus.IN_REVIEW)
+    if any(version.data == content for version in pending):
+        raise WorkflowError(f"This version of [@{reference.key}] is already waiting for review.")
+    version = ReferenceVersion.objects.create(
+        reference=reference, data=content, author=by, based_on=live
+    )
+    _record_reference(version, Action.SUBMITTED, by, comment)
+    return version
+
+
+def _check_reference_reviewer(by, version, verb):
+    if not is_medical_reviewer(by):
+        raise WorkflowError(f"Only medical reviewers can {verb}.")
+    if version.author_id == by.pk:
+        raise WorkflowError(
+            f"You submitted this version, so you cannot {verb} it: another medical reviewer must."
+        )
+
+
+@transaction.atomic
+def approve_reference(version, *, by, comment=""):
+    """Make a submitted reference version the one readers see; the pages citing
+    the reference are re-rendered in the background."""
+    _check_reference_reviewer(by, version, "approve this reference")
+    reference = _locked_reference(version.reference)
+    version = ReferenceVersion.objects.get(pk=version.pk)
+    if version.status != VersionStatus.IN_REVIEW:
+        raise WorkflowError(
+            f"This version is {version.get_status_display().lower()}: only versions in "
+            "medical review can be approved."
+        )
+    live = reference.live_version
+    if live and (live.created_at, live.pk) > (version.created_at, version.pk):
+        raise WorkflowError(
+            "A newer version of this reference is already live, so approving this older one "
+            "would undo it. Request changes instead."
+        )
+    ReferenceVersion.objects.filter(pk=version.pk).update(status=VersionStatus.APPROVED)
+    transition = _record_reference(version, Action.APPROVED, by, comment)
+    reference.live_version = version
+    reference.save(update_fields=["live_version"])
+    publishing.reference_approved(reference)
+    _after_commit(tasks.notify_decided, transition.pk)
+    version.refresh_from_db()
+    return version
+
+
+@transaction.atomic
+def request_reference_changes(version, *, by, comment):
+    """Send a submitted reference version back with a comment."""
+    _check_reference_reviewer(by, version, "request changes to this reference")
+    if not comment.strip():
+        raise WorkflowError("Say what needs to change: the comment is sent to the author.")
+    _locked_reference(version.reference)
+    version = ReferenceVersion.objects.get(pk=version.pk)
+    if version.status != VersionStatus.IN_REVIEW:
+        raise WorkflowError(
+            f"This version is {version.get_status_display().lower()}: only versions in "
+            "medical review can be sent back."
+        )
+    ReferenceVersion.objects.filter(pk=version.pk).update(status=VersionStatus.CHANGES_REQUESTED)
+    transition = _record_reference(version, Action.CHANGES_REQUESTED, by, comment)
+    _after_commit(tasks.notify_decided, transition.pk)
+    version.refresh_from_db()
+    return version

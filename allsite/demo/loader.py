@@ -145,13 +145,23 @@ def load_accounts():
     return users, created
 
 
-def load_references():
+def load_references(users):
+    """Each source is added by a demo editor and approved by a fictional reviewer,
+    through the workflow, like any reference."""
+    reviewers = [users["reviewer"], users["reviewer2"]]
     created = []
-    for item in json.loads((DEMO_DIR / "references.json").read_text(encoding="utf-8")):
+    items = json.loads((DEMO_DIR / "references.json").read_text(encoding="utf-8"))
+    for index, item in enumerate(items):
         if not Reference.objects.filter(key=item["id"]).exists():
             reference = Reference.from_csl(item)
             reference.full_clean()
             reference.save()
+            version = workflow.submit_reference(reference, by=users["editor"])
+            workflow.approve_reference(
+                version,
+                by=reviewers[index % 2],
+                comment="Demo approval by a fictional reviewer: not a real clinical review.",
+            )
             created.append(reference.key)
     return created
 
@@ -278,7 +288,7 @@ def load_demo():
     users, accounts = load_accounts()
     return {
         "accounts": accounts,
-        "references": load_references(),
+        "references": load_references(users),
         "helpline": load_helpline(),
         "glossary": load_glossary(users),
         "medicines": load_medicines(users),

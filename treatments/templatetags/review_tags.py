@@ -1,8 +1,9 @@
 from django import template
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from treatments.models import Revision, RevisionStatus
-from treatments.review_admin import due_articles, queue_revisions
+from treatments.review_admin import due_articles, queue_items
 
 register = template.Library()
 
@@ -13,22 +14,26 @@ def review_summary(user):
     if not user.has_perm("treatments.view_article"):
         return None
     today = timezone.localdate()
-    dates = list(due_articles().values_list("next_review_due", flat=True))
+    due = due_articles()
     return {
         "my_work": my_unfinished_work(user),
-        "waiting": list(queue_revisions()),
-        "overdue": sum(1 for due in dates if due < today),
-        "due_soon": sum(1 for due in dates if due >= today),
+        "waiting": queue_items(),
+        "overdue": due.filter(next_review_due__lt=today).count(),
+        "due_soon": due.filter(next_review_due__gte=today).count(),
     }
 
 
 def my_unfinished_work(user):
     """The user's drafts and versions sent back to them that are still the newest of their page."""
-    mine = (
+    newer = Revision.objects.filter(article=OuterRef("article")).filter(
+        Q(created_at__gt=OuterRef("created_at"))
+        | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk"))
+    )
+    return list(
         Revision.objects.filter(
             author=user, status__in=[RevisionStatus.DRAFT, RevisionStatus.CHANGES_REQUESTED]
         )
+        .exclude(Exists(newer))
         .select_related("article")
-        .order_by("-created_at")
+        .order_by("-created_at")[:50]
     )
-    return [r for r in mine[:50] if r.article.latest_revision == r]

@@ -1,0 +1,201 @@
+"""Full-page cache of public pages, invalidated exactly by cache tags.
+
+Each cacheable view names the tags its page depends on (a `cache_tags`
+function of the URL's arguments; tag names are in treatments.publishing): an
+article page depends on "chrome" (header, notices, footer) and
+"page:<slug>". Every tag has a version token in the cache, and a page is
+stored under a key made of its URL and the tokens of its tags ("versioned
+keys"). Whatever changes what readers see announces the tags it touched
+(`content_changed`: publish, confirm, a dependency's re-render, a change of
+place; the helpline announces "chrome"); each of those tags gets a new token,
+so at once, on every process sharing the cache, the pages that show it miss
+and are rendered afresh, while every other page stays cached. Nothing is
+looked up or deleted page by page; superseded entries age out.
+
+The middleware runs before sessions, CSRF and authentication: a hit costs
+two cache reads and no database query. Only GET and HEAD requests for a
+cacheable view, without query parameters other than page numbers, are
+served from or stored in the cache, and only 200 responses that set no
+cookie and carry no Vary header are stored.
+
+Every such response carries an ETag and Last-Modified made from the tag
+tokens, and Cache-Control for browsers and CDNs; a conditional GET whose
+validator still matches is answered 304 without rendering.
+"""
+
+import functools
+import hashlib
+import os
+import secrets
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
+from django.dispatch import receiver
+from django.http import HttpResponse, HttpResponseNotModified
+from django.urls import Resolver404, resolve
+from django.utils.http import http_date, parse_etags, parse_http_date_safe
+
+from treatments.publishing import content_changed
+
+TAG_PREFIX = "allsite:tag:"
+PAGE_PREFIX = "allsite:page:"
+PAGE_QUERY_PARAMETERS = frozenset({"page", "p"})
+
+
+def _new_token():
+    """A fresh version: its time (for Last-Modified) and randomness (so two
+    processes bumping at once never agree by chance)."""
+    return f"{time.time():.3f}-{secrets.token_hex(6)}"
+
+
+def tag_tokens(tags):
+    """{tag: current version token}; a tag never seen (or evicted) gets a new one."""
+    keys = {tag: TAG_PREFIX + tag for tag in tags}
+    found = cache.get_many(list(keys.values()))
+    tokens = {}
+    for tag, key in keys.items():
+        token = found.get(key)
+        if token is None:
+            cache.add(key, _new_token(), None)
+            token = cache.get(key) or _new_token()
+        tokens[tag] = token
+    return tokens
+
+
+def bump(tags):
+    """Give each tag a new version: every page depending on one is now stale."""
+    if tags:
+        cache.set_many({TAG_PREFIX + tag: _new_token() for tag in tags}, None)
+
+
+@receiver(content_changed, dispatch_uid="page-cache-bump")
+def _content_changed(sender, tags, **kwargs):
+    bump(tags)
+
+
+@functools.cache
+def release():
+    """What else decides a page's bytes: the code, templates and static files
+    deployed. Pages cached by another release are never served."""
+    if os.environ.get("ALLSITE_RELEASE"):
+        return os.environ["ALLSITE_RELEASE"]
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    for pattern in (
+        "templates/**/*",
+        "allsite/**/*.py",
+        "treatments/**/*.py",
+        "references/**/*.py",
+    ):
+        for path in sorted(base.glob(pattern)):
+            if path.is_file():
+                digest.update(path.read_bytes())
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.is_file():
+        digest.update(manifest.read_bytes())
+    digest.update(f"{settings.SITE_NAME}|{settings.SITE_PUBLISHER}".encode())
+    return digest.hexdigest()[:16]
+
+
+def cache_control():
+    """Browsers and CDNs may keep a page but must check it is current (cheap:
+    a 304); a CDN may serve its copy for a day while this site is down."""
+    parts = [f"public, max-age={settings.PAGE_CACHE_BROWSER_SECONDS}"]
+    if settings.PAGE_CACHE_CDN_SECONDS:
+        parts.append(f"s-maxage={settings.PAGE_CACHE_CDN_SECONDS}")
+    parts.append("stale-if-error=86400")
+    return ", ".join(parts)
+
+
+def _tags_for(request):
+    """The view's cache tags for this request, or None if it must not be cached."""
+    if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_ENABLED:
+        return None
+    if any(name not in PAGE_QUERY_PARAMETERS for name in request.GET):
+        return None
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    view = getattr(match.func, "view_class", match.func)
+    tags_for = getattr(view, "cache_tags", None)
+    if tags_for is None:
+        return None
+    return tags_for(**match.kwargs)
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        tags = _tags_for(request)
+        if tags is None:
+            return self.get_response(request)
+        try:
+            host = request.get_host()
+        except DisallowedHost:
+            return self.get_response(request)
+        tokens = tag_tokens(tags)
+        query = "&".join(f"{k}={v}" for k, v in sorted(request.GET.items()))
+        identity = "|".join(
+            [release(), request.scheme, host, request.path, query]
+            + [f"{tag}={tokens[tag]}" for tag in sorted(tokens)]
+        )
+        digest = hashlib.sha256(identity.encode()).hexdigest()
+        validators = {
+            "ETag": f'"{digest[:24]}"',
+            "Last-Modified": http_date(
+                max((float(t.split("-")[0]) for t in tokens.values()), default=0)
+            ),
+            "Cache-Control": cache_control(),
+        }
+        if self._not_modified(request, validators):
+            response = HttpResponseNotModified()
+        else:
+            stored = cache.get(PAGE_PREFIX + digest)
+            if stored is not None:
+                response = HttpResponse(stored["content"], status=stored["status"])
+                for name, value in stored["headers"]:
+                    response[name] = value
+            else:
+                response = self.get_response(request)
+                if response.status_code != 200:
+                    return response
+                if self._storable(response):
+                    cache.set(
+                        PAGE_PREFIX + digest,
+                        {
+                            "status": response.status_code,
+                            "headers": list(response.items()),
+                            "content": response.content,
+                        },
+                        settings.PAGE_CACHE_SECONDS,
+                    )
+        for name, value in validators.items():
+            response[name] = value
+        return response
+
+    @staticmethod
+    def _not_modified(request, validators):
+        if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+        if if_none_match:
+            etags = parse_etags(if_none_match)
+            return "*" in etags or validators["ETag"] in etags
+        # Dates have whole seconds and a page may change twice in one second,
+        # so only a page last changed in an earlier second counts as unchanged.
+        since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+        last_modified = parse_http_date_safe(validators["Last-Modified"])
+        return since is not None and last_modified is not None and last_modified < since
+
+    @staticmethod
+    def _storable(response):
+        return (
+            not response.streaming
+            and not response.cookies
+            and not response.has_header("Vary")
+            and not response.has_header("Set-Cookie")
+        )

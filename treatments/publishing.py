@@ -1,0 +1,451 @@
+"""What a live page is made of, and keeping it so.
+
+The rule: every word, link and number on a live page derives from approved
+versions only. A LivePage is rendered from its article's live revision, the
+approved (live) versions of the references it cites, and the published
+glossary terms and medicines it links to or names; nothing else is ever
+rendered into it, and it records exactly which versions it was made from
+(LivePage.reference_versions, glossary_revisions, medicine_revisions).
+
+That record is also the dependency index. Publishing a reference, glossary
+term or medicine re-renders only the pages that depend on it: those the index
+lists, plus, for a term or medicine, the pages whose text contains one of its
+names (found with the site search index, never a scan of all text). That
+re-rendering runs in background tasks (treatments.tasks) after the approval
+commits; an approval renders only its own page, inside its transaction.
+
+Every change readers can see is announced after commit with
+`content_changed(tags=...)`: cache tags naming the parts of the public site
+it touches. The page cache and the static export listen; `live_page_changed`
+(sent inside the transaction) keeps the search index in step.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import Signal, receiver
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from references.citations import keys_in
+from references.models import Reference
+
+from .kinds import names_of
+from .models import Article, Kind, LivePage, ReviewerProfile
+from .rendering import render
+
+# tags: frozenset[str]; committed: bool. Sent twice: at once (so no cache keeps
+# the old page while the transaction runs) and again after commit.
+content_changed = Signal()
+live_page_changed = Signal()  # article_id: int, sent inside the transaction
+
+# Cache tags: the parts of the public site a change can touch.
+CHROME = "chrome"  # header, notices, footer: every HTML page
+HOME = "home"
+GLOSSARY = "glossary"
+MEDICINES = "medicines"  # the medicines index
+SITEMAP = "sitemap"
+FEED = "feed"
+
+RERENDER_BATCH = 50
+
+
+def page_tag(slug):
+    """A treatment page or medicine page (and its paginated lists)."""
+    return f"page:{slug}"
+
+
+def topic_tag(slug):
+    """A tag's page, listing the pages with that tag."""
+    return f"topic:{slug}"
+
+
+def announce(tags):
+    """Tell the page cache now and again after commit; the static export after commit."""
+    tags = frozenset(tags)
+    if not tags:
+        return
+    content_changed.send(sender=Article, tags=tags, committed=False)
+    transaction.on_commit(lambda: content_changed.send(sender=Article, tags=tags, committed=True))
+
+
+# Approved sources ----------------------------------------------------------
+
+
+def approved_references(body):
+    """{key: approved ReferenceVersion} for the keys a body cites that have one."""
+    found = {}
+    for reference in (
+        Reference.objects.approved().filter(key__in=keys_in(body)).select_related("live_version")
+    ):
+        version = reference.live_version
+        version.reference = reference
+        found[reference.key] = version
+    return found
+
+
+def unapproved_citations(body):
+    """Keys a body cites that exist but have no approved version yet."""
+    keys = keys_in(body)
+    return sorted(keys & set(Reference.objects.filter(key__in=keys, live_version__isnull=True)
+                             .values_list("key", flat=True)))  # fmt: skip
+
+
+@dataclass
+class Sources:
+    """The published glossary terms and medicines, loaded once per batch of renders."""
+
+    terms: list = field(default_factory=list)  # (name, slug, url, article_id, revision_id)
+    medicines: list = field(default_factory=list)  # (article_id, revision_id, [names])
+
+    @classmethod
+    def load(cls):
+        sources = cls()
+        published = Article.objects.published().select_related("live_revision")
+        for term in published.filter(kind=Kind.GLOSSARY):
+            revision = term.live_revision
+            url = term.get_absolute_url()
+            for name in names_of(term.kind, revision.title, revision.details):
+                sources.terms.append((name, term.slug, url, term.pk, revision.pk))
+        for medicine in published.filter(kind=Kind.MEDICINE):
+            revision = medicine.live_revision
+            names = names_of(medicine.kind, revision.title, revision.details)
+            sources.medicines.append((medicine.pk, revision.pk, names))
+        return sources
+
+    def glossary_terms(self, exclude_id=None):
+        return [(name, slug, url) for name, slug, url, pk, _ in self.terms if pk != exclude_id]
+
+    def term_revisions(self, slugs):
+        return {revision for _, slug, _, _, revision in self.terms if slug in slugs}
+
+    def medicines_named(self, text):
+        """Revision ids of the published medicines whose generic or brand name is in the text."""
+        return {
+            revision
+            for _, revision, names in self.medicines
+            if any(re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE) for name in names)
+        }
+
+
+@dataclass
+class LiveRender:
+    """A live page as approved sources make it, and the versions it drew in."""
+
+    html: str
+    toc: list
+    citations: list
+    reference_versions: set
+    glossary_revisions: set
+    medicine_revisions: set
+
+
+def render_from_approved(article, sources=None):
+    """The article's live revision rendered from approved versions only.
+
+    Raises references.citations.UnknownCitationKeys if it cites a reference
+    with no approved version (the workflow refuses to approve such a page).
+    """
+    sources = sources or Sources.load()
+    revision = article.live_revision
+    versions = approved_references(revision.body)
+    rendered = render(
+        revision.body,
+        references={key: version.as_reference() for key, version in versions.items()},
+        glossary_terms=sources.glossary_terms(exclude_id=article.pk),
+    )
+    named = set()
+    if article.kind == Kind.PAGE:
+        named = sources.medicines_named(f"{revision.title} {revision.body}")
+    return LiveRender(
+        html=rendered.html,
+        toc=rendered.toc,
+        citations=rendered.citations,
+        reference_versions={versions[key].pk for key in rendered.cited_keys},
+        glossary_revisions=sources.term_revisions(rendered.glossary_slugs),
+        medicine_revisions=named,
+    )
+
+
+def stored_render(live_page):
+    """A LivePage as a LiveRender, to compare with a fresh one."""
+    return LiveRender(
+        html=live_page.body_html,
+        toc=live_page.toc,
+        citations=live_page.citations,
+        reference_versions=set(live_page.reference_versions.values_list("pk", flat=True)),
+        glossary_revisions=set(live_page.glossary_revisions.values_list("pk", flat=True)),
+        medicine_revisions=set(live_page.medicine_revisions.values_list("pk", flat=True)),
+    )
+
+
+# Writing live pages --------------------------------------------------------
+
+
+@dataclass
+class NavData:
+    """What other pages show of a treatment page: menus, breadcrumbs, lists."""
+
+    slug: str
+    parent_id: int | None
+    order: int
+    title: str
+    summary: str
+
+    @classmethod
+    def of(cls, article):
+        revision = article.live_revision
+        if revision is None or article.kind != Kind.PAGE:
+            return None
+        return cls(article.slug, article.parent_id, article.order, revision.title, revision.summary)
+
+
+def write_live_page(article, sources=None):
+    """Render the article's live page from approved sources and store it.
+
+    Call inside a transaction that holds the article's row lock. Returns the
+    cache tags whose pages changed (empty when the render is unchanged).
+    """
+    existing = LivePage.objects.filter(article=article).first()
+    if article.live_revision is None:
+        if existing is None:
+            return set()
+        existing.delete()
+        live_page_changed.send(sender=LivePage, article_id=article.pk)
+        return own_tags(article)
+    fresh = render_from_approved(article, sources)
+    if existing is not None and existing.revision_id == article.live_revision_id:
+        before = stored_render(existing)
+        if before == fresh:
+            return set()
+        old_medicines = before.medicine_revisions
+    else:
+        old_medicines = stored_render(existing).medicine_revisions if existing else set()
+    live_page, _ = LivePage.objects.update_or_create(
+        article=article,
+        defaults={
+            "revision": article.live_revision,
+            "body_html": fresh.html,
+            "toc": fresh.toc,
+            "citations": fresh.citations,
+            "rendered_at": timezone.now(),
+        },
+    )
+    live_page.reference_versions.set(fresh.reference_versions)
+    live_page.glossary_revisions.set(fresh.glossary_revisions)
+    live_page.medicine_revisions.set(fresh.medicine_revisions)
+    live_page_changed.send(sender=LivePage, article_id=article.pk)
+    tags = own_tags(article)
+    changed_medicines = old_medicines ^ fresh.medicine_revisions
+    if changed_medicines:
+        tags |= {
+            page_tag(slug)
+            for slug in Article.objects.filter(revisions__in=changed_medicines).values_list(
+                "slug", flat=True
+            )
+        }
+    return tags
+
+
+def own_tags(article):
+    """The tags of the public pages that show this article's own content."""
+    if article.kind == Kind.GLOSSARY:
+        return {GLOSSARY}
+    return {page_tag(article.slug)}
+
+
+def published(article, *, previous_revision, previous_nav, previous_tags, was_fictional):
+    """After the workflow made `article.live_revision` live: render its page
+    now, and announce (after commit) everything readers see differently.
+    Dependent pages are re-rendered by a background task."""
+    tags = write_live_page(article) | own_tags(article) | {FEED}
+    revision = article.live_revision
+    current_tags = set(revision.tags.values_list("slug", flat=True))
+    tags |= {topic_tag(slug) for slug in current_tags ^ previous_tags}
+    if _title_or_summary_changed(previous_revision, revision):
+        # Lists that show this page's title and summary.
+        tags |= {topic_tag(slug) for slug in current_tags & previous_tags}
+        tags |= {
+            page_tag(slug)
+            for slug in Article.objects.filter(revisions__named_on__article=article).values_list(
+                "slug", flat=True
+            )
+        }
+    if article.kind == Kind.MEDICINE:
+        tags |= {MEDICINES, SITEMAP}
+    if article.kind == Kind.PAGE:
+        tags.add(SITEMAP)
+        tags |= nav_tags(article, previous_nav, NavData.of(article))
+    tags |= reviewer_tags(article, was_fictional)
+    announce(tags)
+    if article.kind in (Kind.GLOSSARY, Kind.MEDICINE):
+        _after_commit_enqueue("rerender_dependents_of_article", article.pk)
+
+
+def confirmed(article, *, was_fictional):
+    """After a reviewer confirmed the live page: its dates and change log changed."""
+    announce(own_tags(article) | {FEED} | reviewer_tags(article, was_fictional))
+
+
+def reference_approved(reference):
+    """After a reference's new version went live: re-render the pages citing it."""
+    _after_commit_enqueue("rerender_dependents_of_reference", reference.pk)
+
+
+def place_changed(article, previous_nav, previous_slug):
+    """After staff changed a page's slug, section or order in the admin."""
+    tags = {page_tag(previous_slug), page_tag(article.slug), SITEMAP}
+    if article.kind == Kind.PAGE:
+        tags |= nav_tags(article, previous_nav, NavData.of(article))
+    elif article.kind == Kind.MEDICINE:
+        tags.add(MEDICINES)
+    elif article.kind == Kind.GLOSSARY:
+        tags.add(GLOSSARY)
+    announce(tags)
+
+
+@receiver(post_save, sender=ReviewerProfile, dispatch_uid="reviewer-profile-shown-everywhere")
+def reviewer_profile_saved(sender, **kwargs):
+    """A reviewer's name and role are on every page they reviewed, and a
+    fictional reviewer switches the demo notice on every page."""
+    announce({CHROME})
+
+
+def _title_or_summary_changed(old, new):
+    return old is None or (old.title, old.summary) != (new.title, new.summary)
+
+
+def reviewer_tags(article, was_fictional):
+    """CHROME if the site-wide demo notice may have changed: it shows while
+    any live page's last review is by a fictional reviewer."""
+    return {CHROME} if was_fictional != is_fictionally_reviewed(article) else set()
+
+
+def is_fictionally_reviewed(article):
+    if article.live_revision_id is None or article.last_review_id is None:
+        return False
+    profile = getattr(article.last_review.actor, "reviewer_profile", None)
+    return bool(profile and profile.is_fictional)
+
+
+def nav_tags(article, before, after):
+    """Tags of the pages that show this page's place, title or summary, when
+    they changed: its parent's list, the home page, the header menu. Siblings'
+    previous/next links and descendants' breadcrumbs are announced by a task."""
+    if before == after:
+        return set()
+    tags = set()
+    for nav in (before, after):
+        if nav is None:
+            continue
+        if nav.parent_id is None:
+            tags |= {CHROME, HOME}
+        else:
+            parent = Article.objects.filter(pk=nav.parent_id).values("slug", "parent_id").first()
+            if parent:
+                tags.add(page_tag(parent["slug"]))
+                if parent["parent_id"] is None:
+                    tags.add(HOME)
+    breadcrumbs_changed = (
+        before is None or after is None or (before.title, before.slug) != (after.title, after.slug)
+    )
+    _after_commit_enqueue(
+        "announce_neighbours",
+        article.pk,
+        [nav.parent_id for nav in (before, after) if nav is not None],
+        breadcrumbs_changed=breadcrumbs_changed,
+    )
+    return tags
+
+
+def neighbour_tags(article_id, parent_ids, *, breadcrumbs_changed):
+    """Tags of the siblings (previous/next links) and, when the page's title or
+    slug changed, its descendants (breadcrumbs). Runs in a task."""
+    pages = Article.objects.pages()
+    slugs = set()
+    for parent_id in set(parent_ids):
+        slugs |= set(pages.filter(parent_id=parent_id).values_list("slug", flat=True))
+    if breadcrumbs_changed:
+        level = [article_id]
+        while level:
+            children = list(pages.filter(parent_id__in=level).values_list("pk", "slug"))
+            slugs |= {slug for _, slug in children}
+            level = [pk for pk, _ in children]
+    return {page_tag(slug) for slug in slugs}
+
+
+# Dependencies --------------------------------------------------------------
+
+
+def pages_containing(names):
+    """Ids of published articles whose text contains one of the names, from the
+    site search index (settings.ALLSITE_TEXT_FINDER)."""
+    if not names:
+        return set()
+    return set(import_string(settings.ALLSITE_TEXT_FINDER)(list(names)))
+
+
+def dependents_of_article(article):
+    """Live pages that link to this glossary term or name this medicine, or
+    whose text contains one of its names (so may start to)."""
+    names = set()
+    if article.live_revision is not None:
+        revision = article.live_revision
+        names |= set(names_of(article.kind, revision.title, revision.details))
+    if article.kind == Kind.GLOSSARY:
+        indexed = LivePage.objects.filter(glossary_revisions__article=article)
+    else:
+        indexed = LivePage.objects.filter(medicine_revisions__article=article)
+    ids = set(indexed.values_list("article_id", flat=True)) | pages_containing(names)
+    ids.discard(article.pk)
+    if article.kind == Kind.MEDICINE:
+        ids = set(Article.objects.pages().filter(pk__in=ids).values_list("pk", flat=True))
+    return sorted(ids)
+
+
+def dependents_of_reference(reference_id):
+    return sorted(
+        set(
+            LivePage.objects.filter(reference_versions__reference_id=reference_id).values_list(
+                "article_id", flat=True
+            )
+        )
+    )
+
+
+def rerender(article_ids):
+    """Re-render these live pages from approved sources, each in its own
+    transaction holding its row lock. Returns how many changed."""
+    sources = Sources.load()
+    changed = 0
+    for article_id in article_ids:
+        with transaction.atomic():
+            article = (
+                Article.objects.select_for_update(of=("self",))
+                .select_related("live_revision")
+                .filter(pk=article_id)
+                .first()
+            )
+            if article is None:
+                continue
+            tags = write_live_page(article, sources)
+            if tags:
+                changed += 1
+                announce(tags)
+    return changed
+
+
+def rerender_all():
+    """Re-render every live page (after an upgrade, or to repair). Returns how many changed."""
+    ids = list(Article.objects.published().order_by("pk").values_list("pk", flat=True))
+    return sum(rerender(ids[i : i + RERENDER_BATCH]) for i in range(0, len(ids), RERENDER_BATCH))
+
+
+def _after_commit_enqueue(task_name, *args, **kwargs):
+    from . import tasks
+
+    task = getattr(tasks, task_name)
+    transaction.on_commit(lambda: tasks.enqueue(task, *args, **kwargs))
