@@ -6,4 +6,4 @@ class AllsiteConfig(AppConfig):
     verbose_name = "Site-wide settings"
 
     def ready(self):
-        from . import page_cache, signals  # noqa: F401  (their signal receivers)
+        from . import checks, page_cache, signals  # noqa: F401  (checks and signal receivers)

@@ -22,6 +22,8 @@ class SiteNavigation:
 
 
 def site_navigation():
+    if not settings.PAGE_CACHE_ENABLED:  # a per-process cache would go stale
+        return SiteNavigation(navigation.sections(), navigation.shows_demo_content())
     key = f"allsite:chrome-nav:{tag_tokens([CHROME])[CHROME]}"
     found = cache.get(key)
     if found is None:

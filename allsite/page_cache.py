@@ -14,7 +14,7 @@ looked up or deleted page by page; superseded entries age out.
 
 The middleware runs before sessions, CSRF and authentication: a hit costs
 two cache reads and no database query. Only GET and HEAD requests for a
-cacheable view, without query parameters other than page numbers, are
+cacheable view without a query string (page numbers are in paths) are
 served from or stored in the cache, and only 200 responses that set no
 cookie and carry no Vary header are stored.
 
@@ -42,7 +42,6 @@ from treatments.publishing import content_changed
 
 TAG_PREFIX = "allsite:tag:"
 PAGE_PREFIX = "allsite:page:"
-PAGE_QUERY_PARAMETERS = frozenset({"page", "p"})
 
 
 def _new_token():
@@ -114,7 +113,7 @@ def _tags_for(request):
     """The view's cache tags for this request, or None if it must not be cached."""
     if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_ENABLED:
         return None
-    if any(name not in PAGE_QUERY_PARAMETERS for name in request.GET):
+    if request.GET:
         return None
     try:
         match = resolve(request.path_info)
@@ -140,9 +139,8 @@ class PageCacheMiddleware:
         except DisallowedHost:
             return self.get_response(request)
         tokens = tag_tokens(tags)
-        query = "&".join(f"{k}={v}" for k, v in sorted(request.GET.items()))
         identity = "|".join(
-            [release(), request.scheme, host, request.path, query]
+            [release(), request.scheme, host, request.path]
             + [f"{tag}={tokens[tag]}" for tag in sorted(tokens)]
         )
         digest = hashlib.sha256(identity.encode()).hexdigest()

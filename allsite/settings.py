@@ -124,10 +124,17 @@ else:
         }
     }
 
+# Whether every process that serves pages sees the same cache. A per-process
+# (local memory) cache is only right for one process: `make run`.
+SHARED_CACHE = CACHES["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCache"
+
 # The full-page cache of public pages (allsite.page_cache): how long a stored
 # page is kept (it is invalidated at once whenever what it shows changes), and
 # the Cache-Control lifetimes given to browsers and to shared caches (a CDN).
-PAGE_CACHE_ENABLED = True
+# On by default where it is safe: a shared cache, or one development process.
+# ALLSITE_PAGE_CACHE=1 forces it on (one process, or a benchmark whose content
+# does not change); 0 turns it off.
+PAGE_CACHE_ENABLED = env_flag("ALLSITE_PAGE_CACHE", default=SHARED_CACHE or DEBUG)
 PAGE_CACHE_SECONDS = 24 * 60 * 60
 PAGE_CACHE_BROWSER_SECONDS = int(os.environ.get("ALLSITE_BROWSER_CACHE_SECONDS", "0"))
 PAGE_CACHE_CDN_SECONDS = int(os.environ.get("ALLSITE_CDN_CACHE_SECONDS", "0"))

@@ -1,3 +1,9 @@
+"""sitemap.xml: an index of sitemap files, each listing at most `limit` URLs.
+
+Files are numbered in their path (/sitemap-content-2.xml), not by Django's
+`?p=2`, so that a static export can hold every one of them.
+"""
+
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
@@ -5,8 +11,7 @@ from treatments.models import Article
 
 
 class PublishedContentSitemap(Sitemap):
-    """Every published treatment page and medicine, dated by its last approval,
-    in pages of `limit` URLs (/sitemap-content.xml?p=2...)."""
+    """Every published treatment page and medicine, dated by its last approval."""
 
     limit = 1000
 
@@ -31,3 +36,12 @@ class FixedPagesSitemap(Sitemap):
 
 
 SITEMAPS = {"content": PublishedContentSitemap, "pages": FixedPagesSitemap}
+
+
+def sitemap_files():
+    """[(section, page number)] of every sitemap file, in order."""
+    files = []
+    for section, sitemap in SITEMAPS.items():
+        pages = sitemap().paginator.num_pages
+        files += [(section, number) for number in range(1, pages + 1)]
+    return files

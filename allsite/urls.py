@@ -13,7 +13,7 @@ urlpatterns = [
     path("robots.txt", views.RobotsView.as_view(), name="robots"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("sitemap.xml", views.sitemap_index, name="sitemap"),
-    path("sitemap-<slug:section>.xml", views.sitemap_section, name="sitemap_section"),
+    path("sitemap-<slug:section>-<int:number>.xml", views.sitemap_section, name="sitemap_section"),
     path("updates.atom", PageUpdatesFeed(), name="page_updates_feed"),
     path("feedback/<slug:slug>/", feedback_views.submit_feedback, name="feedback"),
     path("admin/", admin.site.urls),

@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
-from django.http import HttpResponseServerError
+from django.http import Http404, HttpResponseServerError, QueryDict
 from django.template import loader
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.generic import TemplateView
 
 from treatments import navigation
@@ -9,7 +11,7 @@ from treatments.publishing import CHROME, HOME, SITEMAP
 
 from . import search
 from .helpline import cached_helpline_or_fallback
-from .sitemaps import SITEMAPS
+from .sitemaps import SITEMAPS, sitemap_files
 
 
 class HomeView(TemplateView):
@@ -33,12 +35,21 @@ class RobotsView(TemplateView):
 
 
 def sitemap_index(request):
-    """/sitemap.xml: the list of sitemap sections, each split into pages."""
-    return sitemap_views.index(request, SITEMAPS, sitemap_url_name="sitemap_section")
+    """/sitemap.xml: the list of sitemap files (allsite.sitemaps)."""
+    files = [
+        request.build_absolute_uri(reverse("sitemap_section", args=[section, number]))
+        for section, number in sitemap_files()
+    ]
+    return TemplateResponse(
+        request, "allsite/sitemap_index.xml", {"files": files}, content_type="application/xml"
+    )
 
 
-def sitemap_section(request, section):
-    return sitemap_views.sitemap(request, SITEMAPS, section=section)
+def sitemap_section(request, section, number):
+    if section not in SITEMAPS:
+        raise Http404("No such sitemap.")
+    request.GET = QueryDict(f"p={number}")
+    return sitemap_views.sitemap(request, {section: SITEMAPS[section]}, section=section)
 
 
 def _sitemap_tags(**kwargs):

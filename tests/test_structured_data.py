@@ -106,7 +106,7 @@ def test_a_large_sitemap_is_split_into_pages_listing_every_page_once(client, pub
     text = sitemap_pages(client)
     for n in range(5):
         assert text.count(f"<loc>http://testserver/treatment/page-{n}/</loc>") == 1
-    assert "sitemap-content.xml?p=3" in client.get("/sitemap.xml").content.decode()
+    assert "sitemap-content-3.xml" in client.get("/sitemap.xml").content.decode()
 
 
 def test_atom_feed_lists_updates_and_confirmations_from_the_change_log(

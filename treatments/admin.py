@@ -8,7 +8,7 @@ from taggit.forms import TagField
 from references.admin import ReferenceAdmin
 from references.models import Reference
 
-from . import workflow
+from . import publishing, workflow
 from .kinds import DETAIL_FIELDS
 from .models import (
     Action,
@@ -181,7 +181,19 @@ class RevisedContentAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.kind = form.kind
+        before = (
+            Article.objects.select_related("live_revision").filter(pk=obj.pk).first()
+            if change
+            else None
+        )
         obj.save()
+        if (
+            before is not None
+            and before.live_revision_id
+            and (before.slug, before.parent_id, before.order)
+            != (obj.slug, obj.parent_id, obj.order)
+        ):
+            publishing.place_changed(obj, publishing.NavData.of(before), before.slug)
         revision = form.latest_revision
         if not form.content_unchanged():
             revision = workflow.save_draft(
@@ -209,10 +221,29 @@ class RevisedContentAdmin(admin.ModelAdmin):
             self.save_formset(request, form, formset, change=change)
 
 
+class SectionFilter(admin.SimpleListFilter):
+    """Pages by top-level section: a short list however many pages there are."""
+
+    title = "section"
+    parameter_name = "section"
+
+    def lookups(self, request, model_admin):
+        sections = Article.objects.pages().filter(parent__isnull=True).order_by("order", "slug")
+        return [("top", "Top-level pages"), *((str(s.pk), str(s)) for s in sections)]
+
+    def queryset(self, request, queryset):
+        if self.value() == "top":
+            return queryset.filter(parent__isnull=True)
+        if self.value() and self.value().isdigit():
+            return queryset.filter(parent_id=int(self.value()))
+        return queryset
+
+
 @admin.register(Article)
 class ArticleAdmin(ReviewAdminViews, RevisedContentAdmin):
     form = ArticleForm
-    list_filter = ["parent"]
+    list_filter = [SectionFilter]
+    autocomplete_fields = ["parent"]
     fieldsets = [
         (None, {"fields": ["title", "summary", "body", "audience", "tags", "base_revision"]}),
         RevisedContentAdmin.send_to_review,
@@ -332,9 +363,15 @@ class RevisionAdmin(ReadOnlyAdmin):
 
 @admin.register(Transition)
 class TransitionAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "article", "action", "actor", "comment"]
+    list_display = ["created_at", "subject", "action", "actor", "comment"]
     list_filter = ["action"]
-    list_select_related = ["article", "actor"]
+    list_select_related = ["article", "actor", "reference_version__reference"]
+
+    @admin.display(description="Page or reference")
+    def subject(self, obj):
+        if obj.reference_version_id:
+            return f"[@{obj.reference_version.reference.key}]"
+        return obj.article
 
 
 @admin.register(ReviewerProfile)

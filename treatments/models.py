@@ -94,6 +94,7 @@ class Article(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        limit_choices_to={"kind": "page"},
         related_name="children",
         help_text="The section this page belongs to. Leave empty for a top-level section.",
     )

@@ -300,10 +300,10 @@ def place_changed(article, previous_nav, previous_slug):
     tags = {page_tag(previous_slug), page_tag(article.slug), SITEMAP}
     if article.kind == Kind.PAGE:
         tags |= nav_tags(article, previous_nav, NavData.of(article))
-    elif article.kind == Kind.MEDICINE:
-        tags.add(MEDICINES)
-    elif article.kind == Kind.GLOSSARY:
-        tags.add(GLOSSARY)
+    else:
+        tags.add(MEDICINES if article.kind == Kind.MEDICINE else GLOSSARY)
+        # Pages that link to a glossary term's old anchor, or list a medicine.
+        _after_commit_enqueue("rerender_dependents_of_article", article.pk)
     announce(tags)
 
 

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Max, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -26,6 +27,8 @@ from .navigation import PageNavigation
 from .publishing import Sources
 from .readability import assess
 from .rendering import render, working_references
+
+DUE_PAGE_SIZE = 50
 
 
 @dataclass
@@ -249,15 +252,19 @@ class ReviewAdminViews:
                 messages.error(request, f"“{article}”: {error}")
             return redirect("admin:treatments_due_for_review")
         today = timezone.localdate()
-        articles = list(due_articles())
+        due = due_articles()
+        page = Paginator(due, DUE_PAGE_SIZE).get_page(request.GET.get("page"))
         return TemplateResponse(
             request,
             "admin/treatments/due_for_review.html",
             self._context(
                 request,
                 title="Due for medical review",
-                overdue=[a for a in articles if a.next_review_due < today],
-                due_soon=[a for a in articles if a.next_review_due >= today],
+                page_obj=page,
+                overdue=[a for a in page if a.next_review_due < today],
+                due_soon=[a for a in page if a.next_review_due >= today],
+                overdue_count=due.filter(next_review_due__lt=today).count(),
+                due_soon_count=due.filter(next_review_due__gte=today).count(),
                 can_review=workflow.is_medical_reviewer(request.user),
             ),
         )

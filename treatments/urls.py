@@ -11,4 +11,9 @@ urlpatterns = [
     path("glossary/", views.GlossaryView.as_view(), name="glossary"),
     path("medicines/", views.MedicineListView.as_view(), name="medicine_list"),
     path("medicines/<slug:slug>/", views.MedicineDetailView.as_view(), name="medicine_detail"),
+    path(
+        "medicines/<slug:slug>/page/<int:page>/",
+        views.MedicineDetailView.as_view(),
+        name="medicine_detail",
+    ),
 ]

@@ -8,7 +8,9 @@ site its page shows, which the page cache uses to know when it changed.
 from itertools import groupby
 
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
@@ -19,6 +21,24 @@ from .publishing import CHROME, GLOSSARY, MEDICINES, page_tag, topic_tag
 from .structured_data import medical_web_page
 
 LIST_PAGE_SIZE = 50
+
+
+def page_links(page_obj, url_name, **kwargs):
+    """Previous/next URLs of a paginated list. Page numbers are in the path
+    (…/page/2/), never the query string, so a static export can hold them."""
+
+    def url(number):
+        return reverse(url_name, kwargs={**kwargs, **({"page": number} if number > 1 else {})})
+
+    return {
+        "previous": url(page_obj.previous_page_number()) if page_obj.has_previous() else None,
+        "next": url(page_obj.next_page_number()) if page_obj.has_next() else None,
+    }
+
+
+def page_number(view):
+    """The page asked for in the path; a number past the end is a 404 (Http404)."""
+    return view.kwargs.get("page", 1)
 
 
 class ArticleDetailView(DetailView):
@@ -75,6 +95,9 @@ class SectionPagesView(ListView):
             section=self.section,
             ancestors=chain,
             current_section_id=(chain[0] if chain else self.section).id,
+            page_links=page_links(
+                context["page_obj"], "treatments:section_pages", slug=self.section.slug
+            ),
         )
         return context
 
@@ -93,7 +116,11 @@ class TagDetailView(ListView):
         return Article.objects.for_lists().filter(live_revision__tags=self.tag)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(tag=self.tag, **kwargs)
+        context = super().get_context_data(tag=self.tag, **kwargs)
+        context["page_links"] = page_links(
+            context["page_obj"], "treatments:tag_detail", slug=self.tag.slug
+        )
+        return context
 
 
 class GlossaryView(ListView):
@@ -154,12 +181,17 @@ class MedicineDetailView(DetailView):
             .for_lists()
             .filter(live_page__medicine_revisions__article=self.object)
         )
-        paginator = Paginator(mentioned_in, LIST_PAGE_SIZE)
+        paginator = Paginator(mentioned_in, LIST_PAGE_SIZE, allow_empty_first_page=True)
+        number = page_number(self)
+        if number > paginator.num_pages:
+            raise Http404("No such page of the list.")
+        mentions = paginator.page(number)
         context.update(
             revision=revision,
             live_page=self.object.live_page,
             facts=detail_lines(Kind.MEDICINE, revision.details),
-            mentioned_in=paginator.get_page(self.request.GET.get("page")),
+            mentioned_in=mentions,
+            page_links=page_links(mentions, "treatments:medicine_detail", slug=self.object.slug),
             json_ld=medical_web_page(self.object, self.request),
         )
         return context
