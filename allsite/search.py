@@ -524,6 +524,11 @@ class _PostgresBackend:
 
     @classmethod
     def find(cls, cursor, terms, *, match_all, limit):
+        cursor.execute(*cls.find_sql(terms, match_all=match_all, limit=limit))
+        return cursor.fetchall()
+
+    @classmethod
+    def find_sql(cls, terms, *, match_all, limit):
         table = connection.ops.quote_name(SearchEntry._meta.db_table)
         groups = or_groups(terms) if match_all else [wanted(terms)]
         q, q_params = cls._tsquery(groups, unwanted(terms))
@@ -552,15 +557,18 @@ class _PostgresBackend:
             *q_params, *q_params, *q_params, *q_params,
             limit,
         ]  # fmt: skip
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+        return sql, params
 
     @classmethod
     def containing(cls, cursor, terms):
+        cursor.execute(*cls.containing_sql(terms))
+        return [row[0] for row in cursor.fetchall()]
+
+    @classmethod
+    def containing_sql(cls, terms):
         table = connection.ops.quote_name(SearchEntry._meta.db_table)
         q, params = cls._tsquery([terms], [])
-        cursor.execute(f"SELECT article_id FROM {table} WHERE search_vector @@ {q}", params)
-        return [row[0] for row in cursor.fetchall()]
+        return f"SELECT article_id FROM {table} WHERE search_vector @@ {q}", params
 
 
 class _SQLiteBackend:

@@ -507,3 +507,34 @@ def test_search_pages_validate_as_html5(client, site, tmp_path):
                             ("hostile", '<script>"\'&')]
     }  # fmt: skip
     assert validate(pages, tmp_path) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN of PostgreSQL's plan")
+@pytest.mark.parametrize(
+    "query", ["transplant", "stem cell -steroid", "induction or consolidation"]
+)
+def test_postgresql_search_looks_words_up_in_its_gin_index(site, query):
+    """With sequential scans priced out, a query that can use the GIN index
+    does; one written so it cannot (the tsquery in a CTE) would scan every row."""
+    terms = search.parse_query(query)
+    plans = [
+        search._PostgresBackend.find_sql(terms, match_all=True, limit=20),
+        search._PostgresBackend.containing_sql(search.wanted(terms)),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for sql, params in plans:
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "allsite_searchentry_vector_gin" in plan, plan
+
+
+def test_articles_containing_finds_every_page_with_a_name_in_any_form(site):
+    found = search.articles_containing(["stem cell transplant"])
+    expected = {
+        entry.article_id
+        for entry in SearchEntry.objects.all()
+        if re.search(r"stem cell transplant", entry.body_text + entry.title, re.I)
+    }
+    assert expected
+    assert expected <= found

@@ -1,0 +1,277 @@
+"""Random sequences of everything that changes content anywhere: reference
+edits, submissions, approvals and imports; page edits (text, citations,
+tags) and approvals; glossary terms and medicines drafted and published;
+confirmations.
+
+After every step, with the background tasks the step enqueued run:
+- every live page is exactly what approved versions render (its live
+  revision, the approved versions of what it cites, the published terms and
+  medicines), and records exactly those versions;
+- no public page shows a word that only exists in an unapproved draft or an
+  edited reference's working copy;
+- every public page served from the full-page cache is byte for byte the page
+  rendered afresh.
+"""
+
+import datetime
+import itertools
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.test import Client, TestCase
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+
+from references.models import Reference, VersionStatus
+from tests.conftest import make_user
+from treatments import publishing, workflow
+from treatments.models import Article, Kind, LivePage, ReviewerProfile, RevisionStatus
+
+WORDS = ["remission", "marrow", "blast"]
+MEDICINES = [("imatinib", "Imatinib", "Glivec"), ("dasatinib", "Dasatinib", "Sprycel")]
+TAGS = ["chemo", "steroids", "trials"]
+
+_machines = itertools.count()
+
+
+def on_commit_runs():
+    """Run what the step enqueued after commit (background tasks, cache
+    updates), although the machine's transaction never commits."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+class PublishingMachine(RuleBasedStateMachine):
+    def __init__(self):
+        super().__init__()
+        self._atomic = transaction.atomic()
+        self._atomic.__enter__()
+        cache.clear()
+        self.n = next(_machines)
+        self.markers = itertools.count(1)
+        self.approved = set()  # markers readers may see
+        self.unapproved = set()  # markers in drafts and working copies only
+        self.editor = make_user(workflow.EDITORS)
+        self.editor2 = make_user(workflow.EDITORS)
+        self.reviewer = make_user(workflow.MEDICAL_REVIEWERS)
+        self.reviewer2 = make_user(workflow.MEDICAL_REVIEWERS)
+        for user, name in [(self.reviewer, "Dr One"), (self.reviewer2, "Dr Two")]:
+            ReviewerProfile.objects.create(user=user, display_name=name, role="Consultant")
+        self.client = Client()
+        with on_commit_runs():
+            self.references = [self._new_reference(approve=True) for _ in range(2)]
+            self.section = self._new_page("section", parent=None)
+            self.pages = [self.section, self._new_page("child", parent=self.section)]
+
+    def teardown(self):
+        transaction.set_rollback(True)
+        self._atomic.__exit__(None, None, None)
+        cache.clear()
+
+    # --- helpers ---------------------------------------------------------
+
+    def marker(self):
+        return f"mk{self.n:03d}x{next(self.markers):04d}"
+
+    def _new_reference(self, *, approve):
+        marker = self.marker()
+        reference = Reference.objects.create(
+            key=f"src-{self.n}-{marker}", type="webpage", title=f"Source {marker}",
+            url=f"https://example.org/{marker}", accessed=datetime.date(2026, 11, 1),
+        )  # fmt: skip
+        version = workflow.submit_reference(reference, by=self.editor)
+        if approve:
+            workflow.approve_reference(version, by=self.reviewer)
+            self.approved.add(marker)
+        else:
+            self.unapproved.add(marker)
+        return reference
+
+    def _new_page(self, name, parent):
+        article = Article.objects.create(slug=f"{name}-{self.n}", parent=parent)
+        self._publish(article, f"Page {name}", self._body([0], [0]), tags=["chemo"])
+        article.refresh_from_db()
+        return article
+
+    def _body(self, reference_indexes, word_indexes, medicine_indexes=()):
+        keys = [self.references[i % len(self.references)].key for i in reference_indexes]
+        words = [WORDS[i % len(WORDS)] for i in word_indexes]
+        names = [MEDICINES[i % len(MEDICINES)][2] for i in medicine_indexes]
+        cites = "".join(f" [@{key}]" for key in keys)
+        return f"## About\n\nIt is about {', '.join(words + names) or 'care'}{cites}.\n"
+
+    def _publish(self, article, title, body, *, tags=(), details=None):
+        marker = self.marker()
+        revision = workflow.save_draft(
+            article, by=self.editor, base_revision=article.latest_revision, tags=tags,
+            title=title, summary=f"Summary {marker}", body=body, details=details or {},
+        )  # fmt: skip
+        workflow.submit(revision, by=self.editor)
+        workflow.approve(revision, by=self.reviewer)
+        self.approved.add(marker)
+        return revision
+
+    def _kind_item(self, kind, slug, title, details):
+        article = Article.objects.filter(slug=f"{slug}-{self.n}").first()
+        return article or Article.objects.create(slug=f"{slug}-{self.n}", kind=kind)
+
+    # --- rules -----------------------------------------------------------
+
+    @rule(index=st.integers(0, 5), submit=st.booleans())
+    def edit_a_reference(self, index, submit):
+        reference = self.references[index % len(self.references)]
+        marker = self.marker()
+        reference.title = f"Source {marker}"
+        reference.url = f"https://example.org/{marker}"
+        reference.save()
+        self.unapproved.add(marker)
+        if submit:
+            workflow.submit_reference(reference, by=self.editor2)
+
+    @rule(approve=st.booleans())
+    def import_a_reference(self, approve):
+        with on_commit_runs():
+            self.references.append(self._new_reference(approve=approve))
+
+    @rule(index=st.integers(0, 5), approve=st.booleans())
+    def decide_on_a_reference(self, index, approve):
+        reference = self.references[index % len(self.references)]
+        version = reference.versions.filter(status=VersionStatus.IN_REVIEW).order_by("pk").last()
+        if version is None:
+            return
+        live = reference.live_version
+        superseded = live is not None and live.pk > version.pk
+        with on_commit_runs():
+            if not approve:
+                workflow.request_reference_changes(version, by=self.reviewer, comment="Check it.")
+                return
+            try:
+                workflow.approve_reference(version, by=self.reviewer)
+            except workflow.WorkflowError:
+                assert superseded, "an approvable reference version was refused"
+                return
+        assert not superseded, "an older reference version replaced a newer approved one"
+        self.approved.add(version.data["title"].split()[-1])
+
+    @rule(
+        index=st.integers(0, 5),
+        cites=st.lists(st.integers(0, 5), max_size=3),
+        words=st.lists(st.integers(0, 2), max_size=2),
+        medicines=st.lists(st.integers(0, 1), max_size=2),
+        tags=st.lists(st.sampled_from(TAGS), max_size=2, unique=True),
+        submit=st.booleans(),
+    )
+    def edit_a_page(self, index, cites, words, medicines, tags, submit):
+        article = self.pages[index % len(self.pages)]
+        marker = self.marker()
+        self.unapproved.add(marker)
+        revision = workflow.save_draft(
+            article, by=self.editor2, base_revision=article.latest_revision, tags=tags,
+            title=f"Page {article.slug}", summary=f"Summary {marker}",
+            body=self._body(cites, words, medicines),
+        )  # fmt: skip
+        if submit:
+            with on_commit_runs():
+                workflow.submit(revision, by=self.editor2)
+
+    @rule(index=st.integers(0, 5))
+    def approve_a_page(self, index):
+        article = self.pages[index % len(self.pages)]
+        revision = article.latest_revision
+        if revision.status != RevisionStatus.IN_REVIEW:
+            return
+        cited_unapproved = publishing.unapproved_citations(revision.body)
+        with on_commit_runs():
+            try:
+                workflow.approve(revision, by=self.reviewer2)
+            except workflow.WorkflowError:
+                assert cited_unapproved, "a page citing only approved sources was refused"
+                return
+        assert not cited_unapproved, "a page citing an unapproved source was approved"
+        self.approved.add(revision.summary.split()[-1])
+        article.refresh_from_db()
+
+    @rule(word=st.integers(0, 2), alias=st.booleans(), approve=st.booleans())
+    def draft_or_publish_a_glossary_term(self, word, alias, approve):
+        name = WORDS[word]
+        article = self._kind_item(Kind.GLOSSARY, f"term-{name}", name, {})
+        details = {"aliases": [f"{name}s-alias"]} if alias else {}
+        self._draft_item(article, name.capitalize(), details, approve)
+
+    @rule(index=st.integers(0, 1), approve=st.booleans())
+    def draft_or_publish_a_medicine(self, index, approve):
+        slug, generic, brand = MEDICINES[index]
+        article = self._kind_item(Kind.MEDICINE, slug, generic, {})
+        details = {"brand_names": [brand], "drug_class": "TKI", "route": "Tablets"}
+        self._draft_item(article, generic, details, approve)
+
+    def _draft_item(self, article, title, details, approve):
+        marker = self.marker()
+        revision = workflow.save_draft(
+            article, by=self.editor, base_revision=article.latest_revision,
+            title=title, summary=f"Summary {marker}", body="", details=details,
+        )  # fmt: skip
+        if not approve:
+            self.unapproved.add(marker)
+            return
+        with on_commit_runs():
+            workflow.submit(revision, by=self.editor)
+            workflow.approve(revision, by=self.reviewer)
+        self.approved.add(marker)
+
+    @rule(index=st.integers(0, 5))
+    def confirm_a_page(self, index):
+        article = self.pages[index % len(self.pages)]
+        with on_commit_runs():
+            workflow.confirm_still_accurate(article, by=self.reviewer2)
+
+    # --- invariants --------------------------------------------------------
+
+    def published(self):
+        return Article.objects.published().filter(slug__endswith=f"-{self.n}")
+
+    @invariant()
+    def every_live_page_is_rendered_from_approved_versions_only(self):
+        sources = publishing.Sources.load()
+        for article in self.published().select_related("live_revision"):
+            live = LivePage.objects.get(article=article)
+            assert live.revision_id == article.live_revision_id
+            assert publishing.stored_render(live) == publishing.render_from_approved(
+                article, sources
+            ), f"{article.slug} differs from a render of approved versions"
+            for version in live.reference_versions.select_related("reference"):
+                assert version.status == VersionStatus.APPROVED
+                assert version.reference.live_version_id == version.pk
+
+    def public_urls(self):
+        urls = ["/", "/glossary/", "/medicines/", *(f"/tags/{tag}/" for tag in TAGS)]
+        return urls + [
+            article.get_absolute_url() for article in self.published().exclude(kind=Kind.GLOSSARY)
+        ]
+
+    @invariant()
+    def readers_see_no_unapproved_word_and_the_cache_is_never_stale(self):
+        hidden = self.unapproved - self.approved
+        for url in self.public_urls():
+            cached = self.client.get(url)
+            if cached.status_code == 404:
+                continue
+            fresh = self.client.get(url + "?fresh=1")
+            assert cached.content == fresh.content, f"{url} served stale from the cache"
+            html = cached.content.decode()
+            shown = [marker for marker in hidden if marker in html]
+            assert not shown, f"{url} shows unapproved {shown}"
+
+
+@pytest.mark.django_db
+def test_live_pages_show_only_approved_versions_whatever_changes_and_in_what_order():
+    run_state_machine_as_test(
+        PublishingMachine,
+        settings=settings(
+            max_examples=15,
+            stateful_step_count=20,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )
