@@ -36,6 +36,7 @@ from django.core.exceptions import DisallowedHost
 from django.dispatch import receiver
 from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
 from treatments.publishing import content_changed
@@ -140,7 +141,8 @@ class PageCacheMiddleware:
             return self.get_response(request)
         tokens = tag_tokens(tags)
         identity = "|".join(
-            [release(), request.scheme, host, request.path]
+            # Today's date too: a page says when its review became overdue.
+            [release(), str(timezone.localdate()), request.scheme, host, request.path]
             + [f"{tag}={tokens[tag]}" for tag in sorted(tokens)]
         )
         digest = hashlib.sha256(identity.encode()).hexdigest()

@@ -199,17 +199,30 @@ class ReferenceAdmin(admin.ModelAdmin):
             return "Never submitted for review: readers cannot see it."
         return format_html_join(
             "",
-            "<p>{}: {} by {}{}</p>",
+            "<p>{}: submitted by {}. {}{}</p>",
             (
                 (
                     f"{v.created_at:%d %b %Y %H:%M}",
+                    v.author or "someone before references were reviewed",
                     v.get_status_display(),
-                    v.author or "(before review existed)",
-                    " (the version readers see)" if v.pk == obj.live_version_id else "",
+                    " (the version readers see)." if v.pk == obj.live_version_id else ".",
                 )
                 for v in versions
             ),
         )
+
+    def get_fieldsets(self, request, obj=None):
+        """Only people who can save a reference are offered to submit it."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.has_change_permission(request, obj) or obj is None:
+            return fieldsets
+        return [
+            (
+                name,
+                {**options, "fields": [f for f in options["fields"] if f != "submit_for_review"]},
+            )
+            for name, options in fieldsets
+        ]
 
     @admin.display(boolean=True, description="Cited", ordering="is_cited")
     def is_cited(self, obj):

@@ -155,3 +155,17 @@ def test_a_signed_in_editor_gets_the_same_page_as_readers(client, site, editor):
     staff = client.get("/treatment/induction/")
     assert staff.content == reader.content
     assert "Set-Cookie" not in staff.headers
+
+
+def test_a_cached_page_says_it_is_overdue_from_the_day_its_review_expires(
+    client, site, monkeypatch
+):
+    import datetime
+
+    from django.utils import timezone
+
+    due = site["induction"].next_review_due
+    assert "due for its medical review" not in client.get("/treatment/induction/").content.decode()
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: due + datetime.timedelta(days=1))
+    html = client.get("/treatment/induction/").content.decode()
+    assert "due for its medical review" in html

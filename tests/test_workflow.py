@@ -257,3 +257,33 @@ def test_a_version_of_another_page_cannot_be_used_as_the_base(draft, editor):
     other = Article.objects.create(slug="other")
     with pytest.raises(workflow.WorkflowError, match="belongs to another page"):
         workflow.save_draft(other, by=editor, base_revision=draft, **CONTENT)
+
+
+def test_the_reminder_command_sends_through_a_task_and_says_how_many(publish, reviewer):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    reviewer.email = "rev@example.org"
+    reviewer.save()
+    article = publish()
+    Article.objects.filter(pk=article.pk).update(next_review_due=timezone.localdate())
+    out = StringIO()
+    call_command("send_review_reminders", stdout=out)
+    assert out.getvalue().strip() == "1 new reminder(s) sent."
+    assert len(mail.outbox) == 1
+
+
+def test_rerendering_all_live_pages_after_an_upgrade_records_their_sources(publish):
+    from treatments.publishing import rerender_all
+
+    article = publish()
+    live = article.live_page
+    live.reference_versions.clear()
+    live.body_html = "<p>Stored by an older version.</p>"
+    live.save()
+    assert rerender_all() == 1
+    live.refresh_from_db()
+    assert "Induction lasts about a month" in live.body_html
+    assert live.reference_versions.count() == 1
+    assert rerender_all() == 0

@@ -8,6 +8,7 @@ indexed query on `Article` (parent, order, title), whatever the site's size.
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.urls import reverse
 
 from .models import Article
@@ -89,17 +90,17 @@ def ancestors(article):
 
 def siblings_around(article):
     """(previous, next) published page in the same section, or None at either end."""
-    siblings = _pages().filter(parent_id=article.parent_id).exclude(pk=article.pk)
-    key = (article.order, article.display_title, article.pk)
-    before = (
-        siblings.filter(order__lt=key[0])
-        | siblings.filter(order=key[0], display_title__lt=key[1])
-        | siblings.filter(order=key[0], display_title=key[1], pk__lt=key[2])
+    siblings = _pages().filter(parent_id=article.parent_id)
+    order, title, pk = article.order, article.display_title, article.pk
+    before = siblings.filter(
+        Q(order__lt=order)
+        | Q(order=order, display_title__lt=title)
+        | Q(order=order, display_title=title, pk__lt=pk)
     )
-    after = (
-        siblings.filter(order__gt=key[0])
-        | siblings.filter(order=key[0], display_title__gt=key[1])
-        | siblings.filter(order=key[0], display_title=key[1], pk__gt=key[2])
+    after = siblings.filter(
+        Q(order__gt=order)
+        | Q(order=order, display_title__gt=title)
+        | Q(order=order, display_title=title, pk__gt=pk)
     )
     previous = _items(before.order_by("-order", "-display_title", "-id")[:1])
     following = _items(_in_order(after)[:1])
