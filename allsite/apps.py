@@ -6,4 +6,4 @@ class AllsiteConfig(AppConfig):
     verbose_name = "Site-wide settings"
 
     def ready(self):
-        from . import checks, page_cache, signals  # noqa: F401  (checks and signal receivers)
+        from . import checks, page_cache, signals, static_export  # noqa: F401  (checks and signal receivers)

@@ -246,3 +246,7 @@ MAX_REVIEW_INTERVAL_MONTHS = 36
 # site search index: how publishing a glossary term or medicine finds the pages
 # that may now link to or name it.
 ALLSITE_TEXT_FINDER = "allsite.search.articles_containing"
+# Directory of the static copy (manage.py export_static) re-exported after each change; None: off.
+STATIC_EXPORT_DIR = os.environ.get("ALLSITE_STATIC_EXPORT_DIR") or None
+# The address the static copy's absolute links use; None: https://ALLOWED_HOSTS[0].
+STATIC_EXPORT_BASE_URL = os.environ.get("ALLSITE_STATIC_EXPORT_BASE_URL") or None
