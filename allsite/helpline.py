@@ -78,16 +78,11 @@ def fallback_helpline():
 
 
 def forget_helpline(**kwargs):
-    """Drop the cached helpline, and every cached page (they all show it), now
-    and again once the saving transaction commits, so a request racing the
-    save cannot keep the old number cached."""
-    from treatments.publishing import CHROME
+    """Drop the cached helpline now and again once the saving transaction
+    commits, so a request racing the save cannot keep the old number cached;
+    and announce that every page's chrome changed (page cache, static export)."""
+    from treatments.publishing import CHROME, announce
 
-    from .page_cache import bump
-
-    def forget():
-        cache.delete(CACHE_KEY)
-        bump([CHROME])
-
-    forget()
-    transaction.on_commit(forget)
+    cache.delete(CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
+    announce({CHROME})

@@ -140,6 +140,7 @@ class PageCacheMiddleware:
         except DisallowedHost:
             return self.get_response(request)
         tokens = tag_tokens(tags)
+        request.cache_tag_tokens = tokens  # the chrome fragments use the same versions
         identity = "|".join(
             # Today's date too: a page says when its review became overdue.
             [release(), str(timezone.localdate()), request.scheme, host, request.path]

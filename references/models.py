@@ -104,6 +104,17 @@ class Reference(models.Model):
     def __str__(self):
         return f"[@{self.key}] {self.title}"
 
+    def save(self, *args, **kwargs):
+        """Saving the working copy never changes which version readers see:
+        only the workflow sets `live_version` (with update_fields)."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "live_version"
+            ]
+        super().save(*args, **kwargs)
+
     def clean_fields(self, exclude=None):
         """Accept DOIs and PMIDs pasted as links or with a prefix; store the bare identifier."""
         self.doi = DOI_PREFIX_RE.sub("", self.doi.strip())

@@ -104,14 +104,14 @@ BODY = "## What happens\n\nInduction lasts about a month [@acs-treating-all].\n"
 def publish(editor, reviewer, reference):
     """Publish an article through the real workflow; returns the Article."""
 
-    def _publish(slug="induction", *, parent=None, tags=("chemotherapy",), **fields):
+    def _publish(slug="induction", *, parent=None, order=0, tags=("chemotherapy",), **fields):
         content = {
             "title": "Induction",
             "summary": "The first phase of treatment.",
             "body": BODY,
             "audience": "both",
         } | fields
-        article = Article.objects.create(slug=slug, parent=parent)
+        article = Article.objects.create(slug=slug, parent=parent, order=order)
         revision = workflow.save_draft(
             article, by=editor, base_revision=None, tags=list(tags), **content
         )

@@ -23,12 +23,15 @@ def test_on_this_page_lists_the_h2s_and_links_to_them(client, publish):
     assert 'id="second-part"' in html
 
 
-def test_previous_and_next_stay_within_the_section(client, publish):
+def test_previous_and_next_stay_within_the_section(
+    client, publish, django_capture_on_commit_callbacks
+):
     phases = publish("phases", title="Phases", tags=())
-    for order, slug in enumerate(["induction", "consolidation", "maintenance"], start=1):
-        article = publish(slug, parent=phases, title=slug.title())
-        type(article).objects.filter(pk=article.pk).update(order=order)
-    publish("steroids", title="Steroids")
+    # Each publish refreshes its neighbours' links in a task after commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        for order, slug in enumerate(["induction", "consolidation", "maintenance"], start=1):
+            publish(slug, parent=phases, title=slug.title(), order=order)
+        publish("steroids", title="Steroids")
     html = client.get("/treatment/consolidation/").content.decode()
     pager = re.search(r'<nav class="pager".*?</nav>', html, re.S).group(0)
     assert 'href="/treatment/induction/" rel="prev"' in pager
@@ -51,3 +54,28 @@ def test_every_page_below_home_has_breadcrumbs_starting_at_home(client, publish,
     assert crumbs, url
     assert '<a href="/">Home</a>' in crumbs.group(0)
     assert 'aria-current="page"' in crumbs.group(0)
+
+
+def test_long_lists_continue_on_numbered_pages_that_list_every_page_once(
+    client, publish, monkeypatch, django_capture_on_commit_callbacks
+):
+    from treatments import navigation, views
+
+    monkeypatch.setattr(views, "LIST_PAGE_SIZE", 2)
+    monkeypatch.setattr(views.TagDetailView, "paginate_by", 2)
+    monkeypatch.setattr(views.SectionPagesView, "paginate_by", 2)
+    monkeypatch.setattr(navigation, "CHILDREN_SHOWN", 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        section = publish("phases", title="Phases", tags=())
+        for n in range(5):
+            publish(f"part-{n}", parent=section, title=f"Part {n}", tags=("chemo",))
+    for first in ["/treatment/phases/pages/", "/tags/chemo/"]:
+        seen, url = [], first
+        while url:
+            html = client.get(url).content.decode()
+            seen += re.findall(r'href="/treatment/(part-\d)/"', html)
+            found = re.search(r'<a href="([^"]+)" rel="next">Next page</a>', html)
+            url = found.group(1) if found else None
+        assert sorted(seen) == [f"part-{n}" for n in range(5)], first
+    assert "All pages in" in client.get("/treatment/phases/").content.decode()
+    assert client.get("/tags/chemo/page/9/").status_code == 404

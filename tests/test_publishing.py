@@ -7,7 +7,6 @@ import logging
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.test import override_settings
 
 from references.models import Reference, ReferenceVersion, VersionStatus
@@ -194,26 +193,41 @@ def test_renaming_a_glossary_term_re_renders_the_pages_that_linked_its_old_name(
     assert "glossary-link" not in LivePage.objects.get(article=page).body_html
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def run_queued_tasks():
+    """What `manage.py db_worker` does with each queued task, until none is left."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(
+        queue_names=["default"], interval=0, batch=True, backend_name="default",
+        startup_delay=False, max_tasks=None, worker_id="test", excluded_queue_names=[],
+    )  # fmt: skip
+    while (task := DBTaskResult.objects.ready().first()) is not None:
+        task.claim(worker.worker_id)
+        worker.run_task(task)
+
+
 @override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
 def test_dependent_pages_are_re_rendered_by_the_worker_after_the_approval_returns(
-    client, publish, editor, reviewer
+    client, publish, editor, reviewer, django_capture_on_commit_callbacks
 ):
-    """Real commits, as in production: the approval request only enqueues."""
-    page = publish(body="## Aims\n\nThe aim is remission.\n")
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    """The approval request only enqueues; the worker re-renders."""
+    with django_capture_on_commit_callbacks(execute=True):
+        page = publish(body="## Aims\n\nThe aim is remission.\n")
+    run_queued_tasks()
     term = Article.objects.create(slug="remission", kind=Kind.GLOSSARY)
     revision = workflow.save_draft(
         term, by=editor, base_revision=None, title="Remission", summary="None found.", body=""
     )
     workflow.submit(revision, by=editor)
     client.force_login(reviewer)
-    response = client.post(
-        f"/admin/treatments/article/review/{revision.pk}/", {"action": "approve"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/admin/treatments/article/review/{revision.pk}/", {"action": "approve"}
+        )
     assert response.status_code == 302
     assert "glossary-link" not in LivePage.objects.get(article=page).body_html  # not yet
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    run_queued_tasks()
     assert 'href="/glossary/#remission"' in LivePage.objects.get(article=page).body_html
 
 

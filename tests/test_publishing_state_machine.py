@@ -6,7 +6,8 @@ confirmations.
 After every step, with the background tasks the step enqueued run:
 - every live page is exactly what approved versions render (its live
   revision, the approved versions of what it cites, the published terms and
-  medicines), and records exactly those versions;
+  medicines), and records exactly those versions; its stored main region
+  (navigation, byline, topics) is what rendering it now would give;
 - no public page shows a word that only exists in an unapproved draft or an
   edited reference's working copy;
 - every public page served from the full-page cache is byte for byte the page
@@ -62,7 +63,11 @@ class PublishingMachine(RuleBasedStateMachine):
         with on_commit_runs():
             self.references = [self._new_reference(approve=True) for _ in range(2)]
             self.section = self._new_page("section", parent=None)
-            self.pages = [self.section, self._new_page("child", parent=self.section)]
+            self.pages = [
+                self.section,
+                self._new_page("child", parent=self.section),
+                self._new_page("sibling", parent=self.section),
+            ]
 
     def teardown(self):
         transaction.set_rollback(True)
@@ -160,16 +165,17 @@ class PublishingMachine(RuleBasedStateMachine):
         words=st.lists(st.integers(0, 2), max_size=2),
         medicines=st.lists(st.integers(0, 1), max_size=2),
         tags=st.lists(st.sampled_from(TAGS), max_size=2, unique=True),
+        retitle=st.booleans(),
         submit=st.booleans(),
     )
-    def edit_a_page(self, index, cites, words, medicines, tags, submit):
+    def edit_a_page(self, index, cites, words, medicines, tags, retitle, submit):
         article = self.pages[index % len(self.pages)]
         marker = self.marker()
         self.unapproved.add(marker)
+        title = f"Page {marker}" if retitle else article.latest_revision.title
         revision = workflow.save_draft(
             article, by=self.editor2, base_revision=article.latest_revision, tags=tags,
-            title=f"Page {article.slug}", summary=f"Summary {marker}",
-            body=self._body(cites, words, medicines),
+            title=title, summary=f"Summary {marker}", body=self._body(cites, words, medicines),
         )  # fmt: skip
         if submit:
             with on_commit_runs():
@@ -243,6 +249,11 @@ class PublishingMachine(RuleBasedStateMachine):
             for version in live.reference_versions.select_related("reference"):
                 assert version.status == VersionStatus.APPROVED
                 assert version.reference.live_version_id == version.pk
+            if article.kind == Kind.PAGE:
+                stored = (live.page_html, live.section_id, live.json_ld)
+                assert stored == publishing.render_page_main(article, live), (
+                    f"{article.slug}'s stored main region is stale"
+                )
 
     def public_urls(self):
         urls = ["/", "/glossary/", "/medicines/", *(f"/tags/{tag}/" for tag in TAGS)]

@@ -58,7 +58,6 @@ class ArticleQuerySet(models.QuerySet):
             self.published()
             .filter(live_page__isnull=False)
             .select_related("live_revision", "live_page", "last_review__actor__reviewer_profile")
-            .prefetch_related("live_revision__tags")
         )
 
     def for_lists(self):
@@ -350,6 +349,17 @@ class LivePage(models.Model):
         Revision, blank=True, related_name="named_on",
         help_text="Approved medicine versions whose names appear on this page.",
     )  # fmt: skip
+    page_html = models.TextField(
+        blank=True,
+        help_text="A treatment page's main region (breadcrumbs, article, section lists) as "
+        "readers get it, with <!--slot:...--> markers for what depends on the request.",
+    )
+    json_ld = models.TextField(
+        blank=True, help_text="schema.org JSON-LD, its URL left for the request to fill in."
+    )
+    section_id = models.BigIntegerField(
+        null=True, blank=True, help_text="The top-level section the page is in (for menus)."
+    )
     rendered_at = models.DateTimeField(
         null=True, blank=True, help_text="Empty for pages stored before dependency tracking."
     )

@@ -61,8 +61,9 @@ def sections():
     return _items(_in_order(_pages().filter(parent__isnull=True)))
 
 
-def children(article_id, *, offset=0, limit=CHILDREN_SHOWN):
-    """(up to `limit` published child pages, whether there are more)."""
+def children(article_id, *, offset=0, limit=None):
+    """(up to `limit` (default CHILDREN_SHOWN) published child pages, whether there are more)."""
+    limit = limit or CHILDREN_SHOWN
     items = _items(_in_order(_pages().filter(parent_id=article_id))[offset : offset + limit + 1])
     return items[:limit], len(items) > limit
 

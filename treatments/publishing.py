@@ -27,15 +27,18 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import Signal, receiver
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from references.citations import keys_in
 from references.models import Reference
 
+from . import navigation, structured_data
 from .kinds import names_of
 from .models import Article, Kind, LivePage, ReviewerProfile
 from .rendering import render
+from .structured_data import PAGE_URL
 
 # tags: frozenset[str]; committed: bool. Sent twice: at once (so no cache keeps
 # the old page while the transaction runs) and again after commit.
@@ -220,7 +223,7 @@ def write_live_page(article, sources=None):
     if existing is not None and existing.revision_id == article.live_revision_id:
         before = stored_render(existing)
         if before == fresh:
-            return set()
+            return refresh_page_main(article, existing)
         old_medicines = before.medicine_revisions
     else:
         old_medicines = stored_render(existing).medicine_revisions if existing else set()
@@ -237,6 +240,7 @@ def write_live_page(article, sources=None):
     live_page.reference_versions.set(fresh.reference_versions)
     live_page.glossary_revisions.set(fresh.glossary_revisions)
     live_page.medicine_revisions.set(fresh.medicine_revisions)
+    refresh_page_main(article, live_page)
     live_page_changed.send(sender=LivePage, article_id=article.pk)
     tags = own_tags(article)
     changed_medicines = old_medicines ^ fresh.medicine_revisions
@@ -248,6 +252,75 @@ def write_live_page(article, sources=None):
             )
         }
     return tags
+
+
+def page_main_context(article, *, revision=None, live_page=None):
+    """What a treatment page's main region shows: its revision and live page,
+    its topics, and its place in the section tree."""
+    revision = revision or article.live_revision
+    around = navigation.PageNavigation.of(article)
+    return {
+        "article": article,
+        "revision": revision,
+        "live_page": live_page if live_page is not None else article.live_page,
+        "tags": list(revision.tags.all()),
+        "ancestors": around.ancestors,
+        "in_this_section": around.children,
+        "more_in_this_section": around.more_children,
+        "previous_page": around.previous,
+        "next_page": around.next,
+        "section_id": around.section_id or article.pk,
+    }
+
+
+def refresh_page_main(article, live_page=None):
+    """Render and store a treatment page's main region (treatments/article_main.html),
+    the part of its page that no request changes: so a request reads it instead
+    of walking the section tree and rendering templates. Call it whenever
+    something the region shows changed: the page's own render, its review dates,
+    a neighbour's title or place, its reviewer's name. Returns the tags to
+    announce if the region changed."""
+    if article.kind != Kind.PAGE or article.live_revision_id is None:
+        return set()
+    live_page = live_page or LivePage.objects.filter(article=article).first()
+    if live_page is None or live_page.revision_id != article.live_revision_id:
+        return set()
+    html, section_id, json_ld = render_page_main(article, live_page)
+    if (html, section_id, json_ld) == (
+        live_page.page_html,
+        live_page.section_id,
+        live_page.json_ld,
+    ):
+        return set()
+    live_page.page_html, live_page.section_id, live_page.json_ld = html, section_id, json_ld
+    LivePage.objects.filter(pk=live_page.pk).update(
+        page_html=html, section_id=section_id, json_ld=json_ld
+    )
+    return {page_tag(article.slug)}
+
+
+def render_page_main(article, live_page):
+    """(main region HTML with its slots, top-level section id, JSON-LD without
+    its URL) as they are now."""
+    context = page_main_context(article, live_page=live_page)
+    html = render_to_string("treatments/article_main.html", {**context, "stored": True})
+    article.live_page = live_page
+    return html, context["section_id"], str(structured_data.medical_web_page(article, PAGE_URL))
+
+
+def refresh_page_mains(article_ids):
+    """Refresh these pages' stored main regions, each under its row lock, and
+    announce the ones that changed."""
+    for article_id in article_ids:
+        with transaction.atomic():
+            article = (
+                Article.objects.select_for_update(of=("self",))
+                .select_related("live_revision")
+                .filter(pk=article_id)
+                .first()
+            )
+            if article is not None:
+                announce(refresh_page_main(article))
 
 
 def own_tags(article):
@@ -287,6 +360,7 @@ def published(article, *, previous_revision, previous_nav, previous_tags, was_fi
 
 def confirmed(article, *, was_fictional):
     """After a reviewer confirmed the live page: its dates and change log changed."""
+    refresh_page_main(article)
     announce(own_tags(article) | {FEED} | reviewer_tags(article, was_fictional))
 
 
@@ -297,6 +371,7 @@ def reference_approved(reference):
 
 def place_changed(article, previous_nav, previous_slug):
     """After staff changed a page's slug, section or order in the admin."""
+    refresh_page_main(article)
     tags = {page_tag(previous_slug), page_tag(article.slug), SITEMAP}
     if article.kind == Kind.PAGE:
         tags |= nav_tags(article, previous_nav, NavData.of(article))
@@ -308,10 +383,21 @@ def place_changed(article, previous_nav, previous_slug):
 
 
 @receiver(post_save, sender=ReviewerProfile, dispatch_uid="reviewer-profile-shown-everywhere")
-def reviewer_profile_saved(sender, **kwargs):
-    """A reviewer's name and role are on every page they reviewed, and a
-    fictional reviewer switches the demo notice on every page."""
+def reviewer_profile_saved(sender, instance, **kwargs):
+    """A reviewer's name and role are on every page they reviewed (stored pages
+    are refreshed by a task), and a fictional reviewer switches the demo notice
+    on every page."""
     announce({CHROME})
+    _after_commit_enqueue("refresh_pages_reviewed_by", instance.user_id)
+
+
+def pages_reviewed_by(user_id):
+    return list(
+        Article.objects.pages()
+        .published()
+        .filter(last_review__actor_id=user_id)
+        .values_list("pk", flat=True)
+    )
 
 
 def _title_or_summary_changed(old, new):
@@ -332,9 +418,10 @@ def is_fictionally_reviewed(article):
 
 
 def nav_tags(article, before, after):
-    """Tags of the pages that show this page's place, title or summary, when
-    they changed: its parent's list, the home page, the header menu. Siblings'
-    previous/next links and descendants' breadcrumbs are announced by a task."""
+    """When this page's place, title or summary changed: refresh its parent's
+    stored list and return the tags of the pages that show it (the parent, the
+    home page, the header menu). Siblings' previous/next links and descendants'
+    breadcrumbs are refreshed by a task."""
     if before == after:
         return set()
     tags = set()
@@ -343,12 +430,17 @@ def nav_tags(article, before, after):
             continue
         if nav.parent_id is None:
             tags |= {CHROME, HOME}
-        else:
-            parent = Article.objects.filter(pk=nav.parent_id).values("slug", "parent_id").first()
-            if parent:
-                tags.add(page_tag(parent["slug"]))
-                if parent["parent_id"] is None:
-                    tags.add(HOME)
+            continue
+        parent = (
+            Article.objects.select_for_update(of=("self",))
+            .select_related("live_revision")
+            .filter(pk=nav.parent_id)
+            .first()
+        )
+        if parent:
+            tags |= refresh_page_main(parent)  # its "In this section" list, at once
+            if parent.parent_id is None:
+                tags.add(HOME)
     breadcrumbs_changed = (
         before is None or after is None or (before.title, before.slug) != (after.title, after.slug)
     )
@@ -361,20 +453,21 @@ def nav_tags(article, before, after):
     return tags
 
 
-def neighbour_tags(article_id, parent_ids, *, breadcrumbs_changed):
-    """Tags of the siblings (previous/next links) and, when the page's title or
-    slug changed, its descendants (breadcrumbs). Runs in a task."""
+def neighbours(article_id, parent_ids, *, breadcrumbs_changed):
+    """Ids of the pages that show a page's title or place: its siblings
+    (previous/next links) and, when its title or slug changed, its descendants
+    (breadcrumbs)."""
     pages = Article.objects.pages()
-    slugs = set()
+    ids = set()
     for parent_id in set(parent_ids):
-        slugs |= set(pages.filter(parent_id=parent_id).values_list("slug", flat=True))
+        ids |= set(pages.filter(parent_id=parent_id).values_list("pk", flat=True))
     if breadcrumbs_changed:
         level = [article_id]
         while level:
-            children = list(pages.filter(parent_id__in=level).values_list("pk", "slug"))
-            slugs |= {slug for _, slug in children}
-            level = [pk for pk, _ in children]
-    return {page_tag(slug) for slug in slugs}
+            level = list(pages.filter(parent_id__in=level).values_list("pk", flat=True))
+            ids |= set(level)
+    ids.discard(article_id)
+    return sorted(ids)
 
 
 # Dependencies --------------------------------------------------------------

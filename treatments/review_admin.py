@@ -23,8 +23,7 @@ from references.models import ReferenceVersion, VersionStatus
 from . import diff, workflow
 from .kinds import detail_lines
 from .models import Action, Article, Kind, Revision, RevisionStatus
-from .navigation import PageNavigation
-from .publishing import Sources
+from .publishing import Sources, page_main_context
 from .readability import assess
 from .rendering import render, working_references
 
@@ -263,8 +262,15 @@ class ReviewAdminViews:
                 page_obj=page,
                 overdue=[a for a in page if a.next_review_due < today],
                 due_soon=[a for a in page if a.next_review_due >= today],
-                overdue_count=due.filter(next_review_due__lt=today).count(),
+                overdue_count=(overdue_count := due.filter(next_review_due__lt=today).count()),
                 due_soon_count=due.filter(next_review_due__gte=today).count(),
+                # On later pages of the list, earlier pages may hold the overdue ones.
+                overdue_empty="No page is overdue."
+                if not overdue_count
+                else "The overdue pages are on the earlier pages of this list.",
+                due_soon_empty="No page is due in the next 60 days."
+                if page.number == page.paginator.num_pages
+                else "The pages due soon are on the next pages of this list.",
                 can_review=workflow.is_medical_reviewer(request.user),
             ),
         )
@@ -334,6 +340,10 @@ class ReviewAdminViews:
             return TemplateResponse(request, "treatments/medicine_detail.html", context)
         if article.kind == Kind.GLOSSARY:
             return TemplateResponse(request, "treatments/glossary_preview.html", context)
-        around = PageNavigation.of(article)
-        context.update(ancestors=around.ancestors, in_this_section=around.children)
+        context.update(
+            {
+                **page_main_context(article, revision=revision, live_page=live_page),
+                "preview": True,
+            }
+        )
         return TemplateResponse(request, "treatments/article_detail.html", context)

@@ -22,8 +22,19 @@ def _date(value):
     return timezone.localdate(value).isoformat() if value else None
 
 
-def medical_web_page(article, request):
-    """The MedicalWebPage description of a published page, ready to embed."""
+# Stands for the page's absolute URL in JSON-LD stored with a live page: the
+# host is the request's, so the view puts it in (with_page_url).
+PAGE_URL = "https://page-url.invalid/"
+
+
+def with_page_url(stored_json_ld, url):
+    """Stored JSON-LD with the page's absolute URL put in."""
+    filled = stored_json_ld.replace(json.dumps(PAGE_URL), json.dumps(url).translate(SCRIPT_ESCAPES))
+    return mark_safe(filled)  # noqa: S308 - JSON with <, > and & escaped
+
+
+def medical_web_page(article, url):
+    """The MedicalWebPage description of a published page at `url`, ready to embed."""
     revision = article.live_revision
     review = article.last_review
     data = {
@@ -31,7 +42,7 @@ def medical_web_page(article, request):
         "@type": "MedicalWebPage",
         "name": revision.title,
         "description": revision.summary,
-        "url": request.build_absolute_uri(article.get_absolute_url()),
+        "url": url,
         "inLanguage": "en-GB",
         "about": ALL,
         "audience": {"@type": "Patient"},

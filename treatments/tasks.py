@@ -87,9 +87,9 @@ def rerender_dependents_of_reference(reference_id, attempt=1):
 
 @task()
 def announce_neighbours(article_id, parent_ids, breadcrumbs_changed=True, attempt=1):
-    """A page's title, summary or place changed: its siblings' previous/next
-    links and its descendants' breadcrumbs show it."""
-    from .publishing import announce, neighbour_tags
+    """A page's title, summary or place changed: refresh its siblings'
+    previous/next links and its descendants' breadcrumbs."""
+    from .publishing import neighbours, refresh_page_mains
 
     with retried(
         announce_neighbours,
@@ -98,9 +98,20 @@ def announce_neighbours(article_id, parent_ids, breadcrumbs_changed=True, attemp
         parent_ids,
         breadcrumbs_changed=breadcrumbs_changed,
     ):
-        tags = neighbour_tags(article_id, parent_ids, breadcrumbs_changed=breadcrumbs_changed)
-        announce(tags)
-        return len(tags)
+        ids = neighbours(article_id, parent_ids, breadcrumbs_changed=breadcrumbs_changed)
+        refresh_page_mains(ids)
+        return len(ids)
+
+
+@task()
+def refresh_pages_reviewed_by(user_id, attempt=1):
+    """A reviewer's name or role changed: refresh the bylines of the pages they reviewed."""
+    from .publishing import pages_reviewed_by, refresh_page_mains
+
+    with retried(refresh_pages_reviewed_by, attempt, user_id):
+        ids = pages_reviewed_by(user_id)
+        refresh_page_mains(ids)
+        return len(ids)
 
 
 @task()

@@ -1,0 +1,46 @@
+"""{% chrome_fragment name vary... %}: header, notices and footer rendered once
+per version of the site's chrome (the "chrome" cache tag: the helpline, the
+sections menu, the demo notice) and reused by every page until it changes."""
+
+from django import template
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.safestring import mark_safe
+
+from treatments.publishing import CHROME
+
+from ..page_cache import release, tag_tokens
+
+register = template.Library()
+
+# Pages whose chrome is their own: search (the box shows the query), previews,
+# and the 500 page (which must not depend on the cache working).
+UNSHARED = ("query", "preview", "error_page")
+
+
+class ChromeFragmentNode(template.Node):
+    def __init__(self, name, vary, nodelist):
+        self.name, self.vary, self.nodelist = name, vary, nodelist
+
+    def render(self, context):
+        if not settings.PAGE_CACHE_ENABLED or any(context.get(name) for name in UNSHARED):
+            return self.nodelist.render(context)
+        vary = ":".join(str(value.resolve(context)) for value in self.vary)
+        known = getattr(context.get("request"), "cache_tag_tokens", {})
+        token = known.get(CHROME) or tag_tokens([CHROME])[CHROME]
+        key = f"allsite:fragment:{release()}:{token}:{self.name}:{vary}"
+        html = cache.get(key)
+        if html is None:
+            html = self.nodelist.render(context)
+            cache.set(key, html, settings.PAGE_CACHE_SECONDS)
+        return mark_safe(html)  # noqa: S308 - rendered by our own templates
+
+
+@register.tag
+def chrome_fragment(parser, token):
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("chrome_fragment needs a name")
+    nodelist = parser.parse(("end_chrome_fragment",))
+    parser.delete_first_token()
+    return ChromeFragmentNode(bits[1], [parser.compile_filter(b) for b in bits[2:]], nodelist)
