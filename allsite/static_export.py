@@ -30,8 +30,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -50,7 +48,6 @@ from treatments.publishing import (
 from treatments.tasks import enqueue
 from treatments.views import LIST_PAGE_SIZE
 
-from .models import HelplineInfo, HelplinePhone
 from .sitemaps import sitemap_files
 
 # Marks a directory as an export (so a full export may delete files in it)
@@ -359,22 +356,3 @@ def _content_changed(sender, tags, committed, **kwargs):
         from .tasks import export_changed_task
 
         enqueue(export_changed_task, sorted(tags))
-
-
-def _helpline_changed(**kwargs):
-    """The helpline is on every page, but allsite.helpline sends no
-    content_changed (it bumps the page cache itself): re-export everything.
-    Connected after allsite.signals, so its on-commit clearing of the cached
-    helpline runs before this export reads it."""
-    if settings.STATIC_EXPORT_DIR:
-        tags = frozenset({CHROME})
-        transaction.on_commit(lambda: _content_changed(None, tags=tags, committed=True))
-
-
-for _model in (HelplineInfo, HelplinePhone):
-    for _name, _signal in (("save", post_save), ("delete", post_delete)):
-        _signal.connect(
-            _helpline_changed,
-            sender=_model,
-            dispatch_uid=f"static-export-helpline-{_name}-{_model.__name__}",
-        )
