@@ -11,7 +11,7 @@ from django.test import override_settings
 
 from references.models import Reference, ReferenceVersion, VersionStatus
 from tests.conftest import approved_reference
-from treatments import publishing, workflow
+from treatments import publishing, tasks, workflow
 from treatments.models import Action, Article, Kind, LivePage, Transition
 
 pytestmark = pytest.mark.django_db
@@ -169,11 +169,13 @@ def test_publishing_a_glossary_term_re_renders_only_the_pages_that_use_its_words
     using = publish("induction", body="## Aims\n\nThe aim is remission.\n")
     unrelated = publish("care-team", title="Care team", body="## Who\n\nNurses and doctors.\n")
     untouched = LivePage.objects.get(article=unrelated).rendered_at
-    with django_capture_on_commit_callbacks(execute=True):
-        term = publish_item(Kind.GLOSSARY, "remission", "Remission", "No leukaemia found.", {})
+    term = publish_item(Kind.GLOSSARY, "remission", "Remission", "No leukaemia found.", {})
     assert publishing.dependents_of_article(term) == [using.pk]
+    # What the approval enqueues after commit:
+    tasks.enqueue(tasks.rerender_dependents_of_article, term.pk)
     assert 'href="/glossary/#remission"' in LivePage.objects.get(article=using).body_html
     assert LivePage.objects.get(article=unrelated).rendered_at == untouched
+    assert publishing.dependents_of_article(term) == []  # nothing left to bring up to date
 
 
 def test_renaming_a_glossary_term_re_renders_the_pages_that_linked_its_old_name(

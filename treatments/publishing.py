@@ -490,9 +490,13 @@ def dependents_of_article(article):
         names |= set(names_of(article.kind, revision.title, revision.details))
     if article.kind == Kind.GLOSSARY:
         indexed = LivePage.objects.filter(glossary_revisions__article=article)
+        current = LivePage.objects.filter(glossary_revisions=article.live_revision_id)
     else:
         indexed = LivePage.objects.filter(medicine_revisions__article=article)
+        current = LivePage.objects.filter(medicine_revisions=article.live_revision_id)
     ids = set(indexed.values_list("article_id", flat=True)) | pages_containing(names)
+    # Pages already rendered with its current version cannot change because of it.
+    ids -= set(current.values_list("article_id", flat=True))
     ids.discard(article.pk)
     if article.kind == Kind.MEDICINE:
         ids = set(Article.objects.pages().filter(pk__in=ids).values_list("pk", flat=True))
@@ -500,11 +504,12 @@ def dependents_of_article(article):
 
 
 def dependents_of_reference(reference_id):
+    """Live pages citing the reference that were not rendered with its live version."""
+    live_version = Reference.objects.filter(pk=reference_id).values_list("live_version", flat=True)
+    citing = LivePage.objects.filter(reference_versions__reference_id=reference_id)
     return sorted(
         set(
-            LivePage.objects.filter(reference_versions__reference_id=reference_id).values_list(
-                "article_id", flat=True
-            )
+            citing.exclude(reference_versions__in=live_version).values_list("article_id", flat=True)
         )
     )
 
