@@ -8,7 +8,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from .importers import ImportFormatError, parse_references
 from .models import Reference, ReferenceVersion, VersionStatus
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
@@ -291,6 +290,8 @@ class ReferenceAdmin(admin.ModelAdmin):
             "form": form,
         }
         if request.method == "POST" and form.is_valid():
+            from .importers import ImportFormatError, parse_references  # BibTeX/RIS libraries
+
             try:
                 parsed = parse_references(
                     form.cleaned_data["content"], form.cleaned_data["filename"]

