@@ -67,6 +67,7 @@ class PublishingMachine(RuleBasedStateMachine):
                 self.section,
                 self._new_page("child", parent=self.section),
                 self._new_page("sibling", parent=self.section),
+                self._new_page("third", parent=self.section),
             ]
 
     def teardown(self):
@@ -165,14 +166,14 @@ class PublishingMachine(RuleBasedStateMachine):
         words=st.lists(st.integers(0, 2), max_size=2),
         medicines=st.lists(st.integers(0, 1), max_size=2),
         tags=st.lists(st.sampled_from(TAGS), max_size=2, unique=True),
-        retitle=st.booleans(),
+        retitle=st.sampled_from(["", "A", "M", "Z"]),  # a new title moves the page in its section
         submit=st.booleans(),
     )
     def edit_a_page(self, index, cites, words, medicines, tags, retitle, submit):
         article = self.pages[index % len(self.pages)]
         marker = self.marker()
         self.unapproved.add(marker)
-        title = f"Page {marker}" if retitle else article.latest_revision.title
+        title = f"Page {retitle} {marker}" if retitle else article.latest_revision.title
         revision = workflow.save_draft(
             article, by=self.editor2, base_revision=article.latest_revision, tags=tags,
             title=title, summary=f"Summary {marker}", body=self._body(cites, words, medicines),
@@ -180,6 +181,16 @@ class PublishingMachine(RuleBasedStateMachine):
         if submit:
             with on_commit_runs():
                 workflow.submit(revision, by=self.editor2)
+
+    @rule(index=st.integers(1, 5), letter=st.sampled_from("AMZ"))
+    def move_a_page_by_publishing_a_new_title(self, index, letter):
+        """Pages in a section are in title order: a new title moves the page."""
+        article = self.pages[index % len(self.pages)]
+        live = Article.objects.get(pk=article.pk).live_revision
+        marker = self.marker()
+        with on_commit_runs():
+            self._publish(article, f"Page {letter} {marker}", live.body, tags=["chemo"])
+        self.approved.add(marker)
 
     @rule(index=st.integers(0, 5))
     def approve_a_page(self, index):

@@ -91,8 +91,13 @@ def ancestors(article):
 
 def siblings_around(article):
     """(previous, next) published page in the same section, or None at either end."""
-    siblings = _pages().filter(parent_id=article.parent_id)
-    order, title, pk = article.order, article.display_title, article.pk
+    return around(article.parent_id, article.order, article.display_title, article.pk)
+
+
+def around(parent_id, order, title, pk):
+    """(previous, next) published page, among the pages of section `parent_id`
+    other than `pk`, of a page placed at (order, title, pk)."""
+    siblings = _pages().filter(parent_id=parent_id).exclude(pk=pk)
     before = siblings.filter(
         Q(order__lt=order)
         | Q(order=order, display_title__lt=title)

@@ -447,20 +447,22 @@ def nav_tags(article, before, after):
     _after_commit_enqueue(
         "announce_neighbours",
         article.pk,
-        [nav.parent_id for nav in (before, after) if nav is not None],
+        [[nav.parent_id, nav.order, nav.title] for nav in (before, after) if nav is not None],
         breadcrumbs_changed=breadcrumbs_changed,
     )
     return tags
 
 
-def neighbours(article_id, parent_ids, *, breadcrumbs_changed):
-    """Ids of the pages that show a page's title or place: its siblings
-    (previous/next links) and, when its title or slug changed, its descendants
-    (breadcrumbs)."""
+def neighbours(article_id, placements, *, breadcrumbs_changed):
+    """Ids of the pages that show a page's title or place: the siblings next to
+    each of its places, before and after the change (their previous/next
+    links), and, when its title or slug changed, its descendants (breadcrumbs)."""
     pages = Article.objects.pages()
     ids = set()
-    for parent_id in set(parent_ids):
-        ids |= set(pages.filter(parent_id=parent_id).values_list("pk", flat=True))
+    for parent_id, order, title in placements:
+        for item in navigation.around(parent_id, order, title, article_id):
+            if item is not None:
+                ids.add(item.id)
     if breadcrumbs_changed:
         level = [article_id]
         while level:

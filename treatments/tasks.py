@@ -86,19 +86,20 @@ def rerender_dependents_of_reference(reference_id, attempt=1):
 
 
 @task()
-def announce_neighbours(article_id, parent_ids, breadcrumbs_changed=True, attempt=1):
-    """A page's title, summary or place changed: refresh its siblings'
-    previous/next links and its descendants' breadcrumbs."""
+def announce_neighbours(article_id, placements, breadcrumbs_changed=True, attempt=1):
+    """A page's title, summary or place changed: refresh the previous/next links
+    of the siblings next to it (before and after) and its descendants' breadcrumbs.
+    `placements`: [[parent id, order, title]] before and after the change."""
     from .publishing import neighbours, refresh_page_mains
 
     with retried(
         announce_neighbours,
         attempt,
         article_id,
-        parent_ids,
+        placements,
         breadcrumbs_changed=breadcrumbs_changed,
     ):
-        ids = neighbours(article_id, parent_ids, breadcrumbs_changed=breadcrumbs_changed)
+        ids = neighbours(article_id, placements, breadcrumbs_changed=breadcrumbs_changed)
         refresh_page_mains(ids)
         return len(ids)
 
