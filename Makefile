@@ -2,7 +2,10 @@
 # make test  - set everything up and run the whole suite (SQLite, then PostgreSQL
 #              if DATABASE_URL points at one)
 # make test-postgres - the suite on a throwaway local PostgreSQL cluster
-# make bench - page timings as ratios against a baseline measured in the same run
+# make bench - A: load test at demo size (wrk against gunicorn, ratios to a static
+#              file); B: scale run on a throwaway PostgreSQL, figures at demo size
+#              and after `grow_demo 10000` (about 40 minutes on 2 cores).
+#              BENCH_PAGES=1000 make bench is a quick run (about 6 minutes).
 
 PYTHON ?= python3
 VENV := .venv
@@ -51,7 +54,9 @@ test-postgres: setup system-deps node_modules/.installed
 	scripts/with-postgres $(PY) -m pytest
 
 bench: setup
-	$(DEV) $(PY) benchmarks/page_speed.py
+	scripts/bench-deps
+	env -u DATABASE_URL $(PY) benchmarks/load_test.py
+	scripts/with-postgres $(PY) benchmarks/scale.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3

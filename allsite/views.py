@@ -1,7 +1,4 @@
-from django.conf import settings
-from django.contrib.sitemaps import views as sitemap_views
-from django.http import Http404, HttpResponseServerError, QueryDict
-from django.template import loader
+from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.generic import TemplateView
@@ -10,8 +7,8 @@ from treatments import navigation
 from treatments.publishing import CHROME, HOME, SITEMAP
 
 from . import search
-from .helpline import cached_helpline_or_fallback
-from .sitemaps import SITEMAPS, sitemap_files
+from .faults import error_page
+from .sitemaps import SECTIONS, sitemap_files, urlset
 
 
 class HomeView(TemplateView):
@@ -46,10 +43,11 @@ def sitemap_index(request):
 
 
 def sitemap_section(request, section, number):
-    if section not in SITEMAPS:
-        raise Http404("No such sitemap.")
-    request.GET = QueryDict(f"p={number}")
-    return sitemap_views.sitemap(request, {section: SITEMAPS[section]}, section=section)
+    if (section, number) not in sitemap_files():
+        raise Http404("No such sitemap file.")
+    entries = SECTIONS[section](number)
+    base_url = request.build_absolute_uri("/")[:-1]
+    return HttpResponse(urlset(base_url, entries), content_type="application/xml")
 
 
 def _sitemap_tags(**kwargs):
@@ -61,17 +59,7 @@ sitemap_index.cache_tags = sitemap_section.cache_tags = _sitemap_tags
 
 def server_error(request, *args, **kwargs):
     """The 500 page: shows the helpline from the cache or settings, never the database."""
-    template = loader.get_template("500.html")
-    return HttpResponseServerError(
-        template.render(
-            {
-                "helpline": cached_helpline_or_fallback(),
-                "site_name": settings.SITE_NAME,
-                "site_publisher": settings.SITE_PUBLISHER,
-                "error_page": True,
-            }
-        )
-    )
+    return error_page("500.html", 500)
 
 
 class SearchView(TemplateView):

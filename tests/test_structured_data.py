@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.utils import timezone
 
-from allsite.sitemaps import PublishedContentSitemap
+from allsite import sitemaps
 from treatments import workflow
 from treatments.models import Article
 
@@ -97,7 +97,7 @@ def test_sitemap_lists_published_pages_with_lastmod_from_the_last_approval(clien
 
 
 def test_a_large_sitemap_is_split_into_pages_listing_every_page_once(client, publish, monkeypatch):
-    monkeypatch.setattr(PublishedContentSitemap, "limit", 2)
+    monkeypatch.setattr(sitemaps, "LIMIT", 2)
     for n in range(5):
         publish(f"page-{n}", title=f"Page {n}")
     text = sitemap_pages(client)
