@@ -2,6 +2,8 @@
 # make test  - set everything up and run the whole suite (SQLite, then PostgreSQL
 #              if DATABASE_URL points at one)
 # make test-postgres - the suite on a throwaway local PostgreSQL cluster
+# make lock - regenerate requirements.txt (production) and requirements-dev.txt
+#              (adds tests and lint) with hashes, from requirements/*.in
 # make bench - A: load test at demo size (wrk against gunicorn, ratios to a static
 #              file); B: scale run on a throwaway PostgreSQL, figures at demo size
 #              and after `grow_demo 10000` (about 40 minutes on 2 cores).
@@ -13,12 +15,22 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEV := DJANGO_DEBUG=1
 
-.PHONY: run test test-postgres bench lint format setup system-deps clean
+.PHONY: run test test-postgres bench lint format setup system-deps clean lock
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
 	touch $@
+
+# Regenerate the locks after changing requirements/*.in: requirements.txt is what
+# production installs, requirements-dev.txt adds the test and lint tools.
+UV := .lock-venv/bin/uv
+LOCK := $(UV) pip compile --quiet --generate-hashes --python-version 3.11 \
+	--python-platform x86_64-manylinux_2_28 --no-header
+lock:
+	test -x $(UV) || ($(PYTHON) -m venv .lock-venv && .lock-venv/bin/pip install --quiet uv==0.13.9)
+	$(LOCK) requirements/runtime.in -o requirements.txt
+	$(LOCK) requirements/dev.in -o requirements-dev.txt
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error

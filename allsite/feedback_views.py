@@ -24,10 +24,12 @@ from django.views.decorators.http import require_POST
 
 from treatments.models import Article
 
+from .cache import CacheUnavailable
+from .client import client_address
 from .forms import FORMS, ErrorReportForm, HelpfulForm
 
 RATE_LIMIT = 5  # submissions per client...
-RATE_WINDOW = 10 * 60  # ...in any 10 minutes (seconds)
+RATE_WINDOW = 10 * 60  # ...in each 10 minutes (seconds)
 THANKS_QUERY = "?feedback=thanks#feedback"
 
 
@@ -35,40 +37,36 @@ class HttpResponseSeeOther(HttpResponseRedirect):
     status_code = 303
 
 
-def client_address(request):
-    """The reader's address. Behind N trusted proxies (DJANGO_TRUSTED_PROXY_COUNT), it is
-    the Nth address from the right of X-Forwarded-For: the ones a reader could forge sit
-    further left and are ignored."""
-    proxies = settings.TRUSTED_PROXY_COUNT
-    forwarded = [
-        a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()
-    ]
-    if proxies and len(forwarded) >= proxies:
-        return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def _rate_key(request):
+def _rate_key(request, window):
     digest = salted_hmac(
         "allsite.feedback.rate-limit",
         client_address(request),
         secret=settings.SECRET_KEY,
         algorithm="sha256",
     ).hexdigest()
-    return f"feedback-rate:{digest}"
+    return f"feedback-rate:{digest}:{window}"
 
 
-def _recent_submissions(key, now):
-    """Times of this client's submissions within the window (a sliding window).
+def _take_a_turn(request, now):
+    """Count this submission against the client's limit; returns None if it may
+    go ahead, else the seconds until it may try again.
 
-    A list of times rather than a counter: cache backends differ in whether
-    `incr` keeps the key's expiry, a list with an explicit timeout does not.
+    One counter per client and fixed window, changed only by `add` and `incr`,
+    which Redis does atomically: processes on several machines counting at the
+    same instant cannot both see room for one more. If the cache is down the
+    submission goes ahead (the honeypot still applies): losing a reader's
+    report would be worse than a burst of spam.
     """
-    return [t for t in cache.get(key, []) if now - t < RATE_WINDOW]
-
-
-def _record_submission(key, recent, now):
-    cache.set(key, [*recent, now], timeout=RATE_WINDOW)
+    window = int(now // RATE_WINDOW)
+    key = _rate_key(request, window)
+    try:
+        cache.add(key, 0, timeout=RATE_WINDOW + 60)
+        count = cache.incr(key)
+    except (CacheUnavailable, ValueError):  # ValueError: the key expired in between
+        return None
+    if count > RATE_LIMIT:
+        return max(1, int((window + 1) * RATE_WINDOW - now) + 1)
+    return None
 
 
 def _form_page(request, article, form, *, status, problem=None):
@@ -101,23 +99,20 @@ def submit_feedback(request, slug):
         form = form_class(initial={"comment": request.POST.get("comment", "")})
         return _form_page(request, article, form, status=400, problem="unknown_form")
 
-    key = _rate_key(request)
-    now = time.time()
-    recent = _recent_submissions(key, now)
-    if len(recent) >= RATE_LIMIT:
-        # Keep what the reader typed (never the honeypot), without judging it yet.
+    form = form_class(request.POST)
+    retry_after = _take_a_turn(request, time.time()) if form.is_valid() else None
+    if retry_after is not None:
+        # Keep what the reader typed (never the honeypot).
         kept = {name: value for name, value in request.POST.items() if name != "website"}
         response = _form_page(
             request, article, form_class(initial=kept), status=429, problem="rate_limited"
         )
-        response["Retry-After"] = str(max(1, int(min(recent) + RATE_WINDOW - now) + 1))
+        response["Retry-After"] = str(retry_after)
         return response
 
-    form = form_class(request.POST)
     if not form.is_valid():
         return _form_page(request, article, form, status=400, problem="invalid")
 
-    _record_submission(key, recent, now)
     if not form.is_spam:
         form.feedback(article).save()
     return HttpResponseSeeOther(article.get_absolute_url() + THANKS_QUERY)

@@ -1,16 +1,18 @@
 """The helpline shown on every page, read once and cached until it changes.
 
-The cached value is plain data (no model instances), so the 500 page can
-show it without touching the database.
+The cached value is plain data (no model instances), so the error pages can
+show it without touching the database. It is stored under the current
+version of the "chrome" cache tag, which a helpline change announces: every
+process sees the new version at once, and if the shared cache is down when
+it changes, the announcement is retried until it lands (allsite.page_cache).
 """
 
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 
-CACHE_KEY = "allsite:helpline:v1"
+CACHE_PREFIX = "allsite:helpline:"
 
 
 @dataclass(frozen=True)
@@ -52,18 +54,27 @@ def _from_database():
     )
 
 
+def _cache_key():
+    from treatments.publishing import CHROME
+
+    from .page_cache import tag_tokens
+
+    return CACHE_PREFIX + tag_tokens([CHROME])[CHROME]
+
+
 def get_helpline():
-    helpline = cache.get(CACHE_KEY)
+    key = _cache_key()
+    helpline = cache.get(key)
     if helpline is None:
         helpline = _from_database() or fallback_helpline()
-        cache.set(CACHE_KEY, helpline, timeout=None)
+        cache.set(key, helpline, timeout=None)
     return helpline
 
 
 def cached_helpline_or_fallback():
-    """For pages that must not touch the database (the 500 page)."""
+    """For pages that must not touch the database (the error pages)."""
     try:
-        return cache.get(CACHE_KEY) or fallback_helpline()
+        return cache.get(_cache_key()) or fallback_helpline()
     except Exception:  # the cache itself may be what failed
         return fallback_helpline()
 
@@ -78,11 +89,9 @@ def fallback_helpline():
 
 
 def forget_helpline(**kwargs):
-    """Drop the cached helpline now and again once the saving transaction
-    commits, so a request racing the save cannot keep the old number cached;
-    and announce that every page's chrome changed (page cache, static export)."""
+    """Announce that every page's chrome changed (now, and again once the saving
+    transaction commits, so a request racing the save cannot keep the old
+    number): the cached helpline, pages and the static export follow."""
     from treatments.publishing import CHROME, announce
 
-    cache.delete(CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
     announce({CHROME})

@@ -25,9 +25,12 @@ validator still matches is answered 304 without rendering.
 
 import functools
 import hashlib
+import logging
 import os
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 from django.conf import settings
@@ -40,6 +43,8 @@ from django.utils import timezone
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
 from treatments.publishing import content_changed
+
+logger = logging.getLogger(__name__)
 
 TAG_PREFIX = "allsite:tag:"
 PAGE_PREFIX = "allsite:page:"
@@ -66,14 +71,32 @@ def tag_tokens(tags):
 
 
 def bump(tags):
-    """Give each tag a new version: every page depending on one is now stale."""
-    if tags:
-        cache.set_many({TAG_PREFIX + tag: _new_token() for tag in tags}, None)
+    """Give each tag a new version: every page depending on one is now stale.
+    Returns the tags whose new version could not be stored (the cache is down)."""
+    if not tags:
+        return []
+    failed = cache.set_many({TAG_PREFIX + tag: _new_token() for tag in tags}, None)
+    return sorted(key.removeprefix(TAG_PREFIX) for key in failed)
+
+
+def bump_or_retry(tags):
+    """Bump the tags; those the cache did not take are bumped again by a task,
+    retried with a growing delay. Without this, pages cached before an outage
+    would be served again, stale, once the cache is back."""
+    failed = bump(tags)
+    if failed:
+        from treatments.tasks import enqueue
+
+        from .tasks import bump_tags_task
+
+        logger.warning("Cache tags not invalidated (cache down), retrying: %s", failed)
+        enqueue(bump_tags_task, failed)
+    return failed
 
 
 @receiver(content_changed, dispatch_uid="page-cache-bump")
 def _content_changed(sender, tags, **kwargs):
-    bump(tags)
+    bump_or_retry(tags)
 
 
 @functools.cache
@@ -127,6 +150,45 @@ def _tags_for(request):
     return tags_for(**match.kwargs)
 
 
+class RecentPages:
+    """The pages this process served last, by their key, up to `max_bytes`.
+
+    Safe to keep per process because the key is the digest of the current tag
+    versions, read from the shared cache on every request: a change gives its
+    pages new keys at once, everywhere, and old entries are simply never asked
+    for again. It saves a round trip to Redis and the unpickling of the page
+    on the hits that matter most (the pages read most). Off with a
+    per-process cache, which already holds the pages in this process.
+    """
+
+    def __init__(self, max_bytes):
+        self.max_bytes, self.size, self.pages = max_bytes, 0, OrderedDict()
+        self.lock = threading.Lock()  # for threaded workers
+
+    def get(self, digest):
+        with self.lock:
+            stored = self.pages.get(digest)
+            if stored is not None:
+                self.pages.move_to_end(digest)
+            return stored
+
+    def put(self, digest, stored):
+        size = len(stored["content"])
+        if not settings.SHARED_CACHE or size > self.max_bytes // 4:
+            return
+        with self.lock:
+            if digest in self.pages:
+                return
+            self.pages[digest] = stored
+            self.size += size
+            while self.size > self.max_bytes:
+                _, dropped = self.pages.popitem(last=False)
+                self.size -= len(dropped["content"])
+
+
+recent_pages = RecentPages(max_bytes=4 * 1024 * 1024)
+
+
 class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -157,8 +219,9 @@ class PageCacheMiddleware:
         if self._not_modified(request, validators):
             response = HttpResponseNotModified()
         else:
-            stored = cache.get(PAGE_PREFIX + digest)
+            stored = recent_pages.get(digest) or cache.get(PAGE_PREFIX + digest)
             if stored is not None:
+                recent_pages.put(digest, stored)
                 response = HttpResponse(stored["content"], status=stored["status"])
                 for name, value in stored["headers"]:
                     response[name] = value
@@ -167,15 +230,13 @@ class PageCacheMiddleware:
                 if response.status_code != 200:
                     return response
                 if self._storable(response):
-                    cache.set(
-                        PAGE_PREFIX + digest,
-                        {
-                            "status": response.status_code,
-                            "headers": list(response.items()),
-                            "content": response.content,
-                        },
-                        settings.PAGE_CACHE_SECONDS,
-                    )
+                    stored = {
+                        "status": response.status_code,
+                        "headers": list(response.items()),
+                        "content": response.content,
+                    }
+                    cache.set(PAGE_PREFIX + digest, stored, settings.PAGE_CACHE_SECONDS)
+                    recent_pages.put(digest, stored)
         for name, value in validators.items():
             response[name] = value
         return response

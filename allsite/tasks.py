@@ -1,9 +1,11 @@
-"""Background work of the allsite app: keeping the static export current."""
+"""Background work of the allsite app: the static export, cache invalidations that failed."""
 
 from django.conf import settings
 from django_tasks import task
 
 from treatments.tasks import retried
+
+from .cache import CacheUnavailable
 
 
 @task()
@@ -17,3 +19,15 @@ def export_changed_task(tags, attempt=1):
     with retried(export_changed_task, attempt, tags):
         result = static_export.export_changed(settings.STATIC_EXPORT_DIR, tags)
         return result.written + result.removed
+
+
+@task()
+def bump_tags_task(tags, attempt=1):
+    """Invalidate cache tags whose invalidation failed (the cache was down)."""
+    from .page_cache import bump
+
+    with retried(bump_tags_task, attempt, tags):
+        failed = bump(tags)
+        if failed:
+            raise CacheUnavailable(f"Still cannot invalidate {failed}")
+        return len(tags)

@@ -139,3 +139,23 @@ def publish_item(editor, reviewer):
         return article
 
     return _publish
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A real redis-server on a private port for this test session."""
+    from tests.servers import RedisServer
+
+    server = RedisServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """Static files collected once, as production serves them (with a manifest)."""
+    from tests.servers import collect_static
+
+    directory = tmp_path_factory.mktemp("static")
+    collect_static(directory)
+    return directory
