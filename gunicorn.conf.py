@@ -26,4 +26,6 @@ def on_starting(server):
         web_processes=server.cfg.workers, database_tasks=uses_database_tasks()
     )
     if problems:
-        raise SystemExit("allsite refuses to start: " + " ".join(problems) + " " + SHARED_CACHE_HINT)
+        raise SystemExit(
+            "allsite refuses to start: " + " ".join(problems) + " " + SHARED_CACHE_HINT
+        )

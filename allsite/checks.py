@@ -55,7 +55,9 @@ def page_cache_in_one_process(app_configs, **kwargs):
         Warning(
             "The full-page cache is on with a per-process cache: with more than one "
             "process, a publish would reach only the process that handled it.",
-            hint="Serve with a single process, or " + SHARED_CACHE_HINT[0].lower() + SHARED_CACHE_HINT[1:],
+            hint="Serve with a single process, or "
+            + SHARED_CACHE_HINT[0].lower()
+            + SHARED_CACHE_HINT[1:],
             id="allsite.W002",
         )
     ]
