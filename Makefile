@@ -2,6 +2,9 @@
 # make test  - set everything up and run the whole suite (SQLite, then PostgreSQL
 #              if DATABASE_URL points at one)
 # make test-postgres - the suite on a throwaway local PostgreSQL cluster
+# make backup [FILE=path] - back up the database DATABASE_URL names (the demo's
+#              SQLite file without it) to FILE or backups/allsite-<time>.*
+# make restore FILE=path - replace that database with a backup; rebuilds search, clears caches
 # make lock - regenerate requirements.txt (production) and requirements-dev.txt
 #              (adds tests and lint) with hashes, from requirements/*.in
 # make bench - A: load test at demo size (wrk against gunicorn, ratios to a static
@@ -15,7 +18,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEV := DJANGO_DEBUG=1
 
-.PHONY: run test test-postgres bench lint format setup system-deps clean lock
+.PHONY: run test test-postgres bench lint format setup system-deps clean lock backup restore
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +72,16 @@ bench: setup
 	scripts/bench-deps
 	env -u DATABASE_URL $(PY) benchmarks/load_test.py
 	scripts/with-postgres $(PY) benchmarks/scale.py
+
+# Without production settings (no DJANGO_SECRET_KEY), the demo database of `make run`.
+MANAGE_ENV = $(if $(DJANGO_SECRET_KEY),,$(DEV))
+
+backup: setup
+	$(MANAGE_ENV) $(PY) manage.py backup $(FILE)
+
+restore: setup
+	@test -n "$(FILE)" || { echo "Say which backup: make restore FILE=backups/allsite-....dump" >&2; exit 2; }
+	$(MANAGE_ENV) $(PY) manage.py restore $(FILE)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3

@@ -341,6 +341,12 @@ def index_article(article):
         return entry
 
 
+def sync_entries(ids):
+    """Put entries written without index_article (a fixture load) in the full-text index."""
+    with connection.cursor() as cursor:
+        _backend().sync(cursor, list(ids))
+
+
 def _remove(backend, entries):
     ids = list(entries.values_list("pk", flat=True))
     if ids:

@@ -5,7 +5,7 @@ from treatments.publishing import live_page_changed
 
 from . import search
 from .helpline import forget_helpline
-from .models import HelplineInfo, HelplinePhone
+from .models import HelplineInfo, HelplinePhone, SearchEntry
 
 for model in (HelplineInfo, HelplinePhone):
     post_save.connect(
@@ -20,3 +20,11 @@ for model in (HelplineInfo, HelplinePhone):
 def index_live_page(sender, article_id, **kwargs):
     """Search shows what the live page shows, updated in the same transaction."""
     search.index_article(article_id)
+
+
+@receiver(post_save, sender=SearchEntry, dispatch_uid="search-entry-loaded-raw")
+def index_loaded_entry(sender, instance, raw, **kwargs):
+    """`loaddata` writes search entries as rows only: index their text too, so a
+    site restored from a fixture finds its pages without a rebuild by hand."""
+    if raw:
+        search.sync_entries([instance.pk])
