@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff who must use two-factor sign-in but have not: to its set-up page.
+    "allsite.two_factor.RequireTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lock-out page.
@@ -323,3 +325,8 @@ ALLSITE_TEXT_FINDER = "allsite.search.articles_containing"
 STATIC_EXPORT_DIR = os.environ.get("ALLSITE_STATIC_EXPORT_DIR") or None
 # The address the static copy's absolute links use; None: https://ALLOWED_HOSTS[0].
 STATIC_EXPORT_BASE_URL = os.environ.get("ALLSITE_STATIC_EXPORT_BASE_URL") or None
+
+# Two-factor sign-in for staff (allsite.two_factor): 1 makes it required for
+# superusers and medical reviewers; everyone on the staff may turn it on.
+ALLSITE_REQUIRE_2FA = env_flag("ALLSITE_REQUIRE_2FA")
+OTP_TOTP_ISSUER = SITE_NAME

@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import feedback_views, views
+from . import feedback_views, two_factor, views
 from .feeds import PageUpdatesFeed
 
 admin.site.site_header = "allsite editorial"
 admin.site.site_title = "allsite editorial"
 admin.site.index_title = "Pages, reviews and helpline"
+admin.site.login_form = two_factor.SignInForm
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -16,6 +17,11 @@ urlpatterns = [
     path("sitemap-<slug:section>-<int:number>.xml", views.sitemap_section, name="sitemap_section"),
     path("updates.atom", PageUpdatesFeed(), name="page_updates_feed"),
     path("feedback/<slug:slug>/", feedback_views.submit_feedback, name="feedback"),
+    path(
+        "admin/two-factor/",
+        admin.site.admin_view(two_factor.setup_view),
+        name="two_factor_setup",
+    ),
     path("admin/", admin.site.urls),
     path("", include("treatments.urls")),
 ]

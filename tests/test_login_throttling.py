@@ -26,6 +26,7 @@ def test_ten_wrong_passwords_lock_the_account_and_the_right_one_then_gets_the_lo
     html = response.content.decode()
     assert "Sign-in locked for now" in html
     assert "Even the right password will not work" in html
+    assert "is locked for 1 hour." in html
     assert "_auth_user_id" not in client.session
     assert client.get("/admin/").status_code == 302  # still signed out
 
