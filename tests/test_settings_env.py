@@ -148,3 +148,20 @@ def test_a_mistyped_email_url_or_admin_address_stops_with_a_clear_message():
     wrong_admin = manage("check", DJANGO_ADMINS="Ann Smith", **base)
     assert wrong_admin.returncode != 0
     assert "DJANGO_ADMINS has 'Ann Smith', which is not an email address" in wrong_admin.stderr
+
+
+def test_sentry_reports_errors_only_when_a_dsn_is_given_and_sends_no_personal_data():
+    show = (
+        "import sys, sentry_sdk; client = sentry_sdk.get_client(); "
+        "print(client.is_active(), client.options['send_default_pii'] if client.is_active() else '-')"
+    )
+    base = {"DJANGO_DEBUG": "1"}
+    assert manage("shell", "-c", show, **base).stdout.split()[-2:] == ["False", "-"]
+    on = manage("shell", "-c", show, SENTRY_DSN="https://public@sentry.example.org/1", **base)
+    assert on.stdout.split()[-2:] == ["True", "False"], on.stderr
+
+
+def test_a_page_serving_process_does_not_load_sentry_without_a_dsn():
+    show = "import sys; print('sentry_sdk' in sys.modules, 'qrcode' in sys.modules)"
+    result = manage("shell", "-c", show, DJANGO_DEBUG="1")
+    assert result.stdout.split()[-2:] == ["False", "False"], result.stderr
