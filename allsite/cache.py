@@ -22,7 +22,7 @@ import time
 from urllib.parse import urlsplit
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.core.exceptions import ImproperlyConfigured
 
 logger = logging.getLogger(__name__)
@@ -79,10 +79,31 @@ def _connection_errors():
     return (ConnectionError, TimeoutError)
 
 
+class ReusedClients(RedisCacheClient):
+    """Django's Redis client wrapper, keeping one redis.Redis per connection pool.
+
+    Django makes a new redis.Redis for every cache call, and building one
+    (its table of response callbacks) took 0.2 ms, half the time of serving a
+    cached page. A redis.Redis is safe to share between threads: the
+    connections come from the pool."""
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        clients = self.__dict__.setdefault("_clients", {})
+        client = clients.get(index)
+        if client is None:
+            client = clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     """Django's RedisCache, where an unreachable Redis is a miss, not an error."""
 
     _down_until = 0.0  # per process (class attribute: shared by all instances)
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReusedClients
 
     def _call(self, method, failed, *args, **kwargs):
         if time.monotonic() < ResilientRedisCache._down_until:

@@ -8,7 +8,7 @@ from treatments import navigation
 from treatments.publishing import CHROME
 
 from .helpline import get_helpline
-from .page_cache import tag_tokens
+from .page_cache import request_tokens
 
 
 @dataclass
@@ -21,10 +21,10 @@ class SiteNavigation:
     shows_demo_content: bool
 
 
-def site_navigation():
+def site_navigation(request=None):
     if not settings.PAGE_CACHE_ENABLED:  # a per-process cache would go stale
         return SiteNavigation(navigation.sections(), navigation.shows_demo_content())
-    key = f"allsite:chrome-nav:{tag_tokens([CHROME])[CHROME]}"
+    key = f"allsite:chrome-nav:{request_tokens(request, [CHROME])[CHROME]}"
     found = cache.get(key)
     if found is None:
         found = SiteNavigation(navigation.sections(), navigation.shows_demo_content())
@@ -36,8 +36,8 @@ def site_chrome(request):
     """What every public page shows around its content. Lazy: the admin,
     which never uses these, runs no queries for them."""
     return {
-        "helpline": SimpleLazyObject(get_helpline),
-        "navigation": SimpleLazyObject(site_navigation),
+        "helpline": SimpleLazyObject(lambda: get_helpline(request)),
+        "navigation": SimpleLazyObject(lambda: site_navigation(request)),
         "site_name": settings.SITE_NAME,
         "site_publisher": settings.SITE_PUBLISHER,
     }

@@ -54,17 +54,22 @@ def _from_database():
     )
 
 
-def _cache_key():
+def helpline_cache_key(chrome_token):
+    return CACHE_PREFIX + chrome_token
+
+
+def _cache_key(request=None):
     from treatments.publishing import CHROME
 
-    from .page_cache import tag_tokens
+    from .page_cache import request_tokens
 
-    return CACHE_PREFIX + tag_tokens([CHROME])[CHROME]
+    return helpline_cache_key(request_tokens(request, [CHROME])[CHROME])
 
 
-def get_helpline():
-    key = _cache_key()
-    helpline = cache.get(key)
+def get_helpline(request=None):
+    key = _cache_key(request)
+    prefetched = getattr(request, "chrome_prefetched", None) or {}
+    helpline = prefetched.get(key) or cache.get(key)
     if helpline is None:
         helpline = _from_database() or fallback_helpline()
         cache.set(key, helpline, timeout=None)

@@ -70,6 +70,20 @@ def tag_tokens(tags):
     return tokens
 
 
+def request_tokens(request, tags):
+    """tag_tokens, read once per request: every part of one page uses the same
+    versions, for one round trip to the cache."""
+    known = getattr(request, "cache_tag_tokens", None) if request is not None else None
+    if known is None:
+        known = {}
+        if request is not None:
+            request.cache_tag_tokens = known
+    missing = [tag for tag in tags if tag not in known]
+    if missing:
+        known.update(tag_tokens(missing))
+    return {tag: known[tag] for tag in tags}
+
+
 def bump(tags):
     """Give each tag a new version: every page depending on one is now stale.
     Returns the tags whose new version could not be stored (the cache is down)."""
@@ -139,15 +153,24 @@ def _tags_for(request):
         return None
     if request.GET:
         return None
+    found = _cacheable_view(request.path_info)
+    if found is None:
+        return None
+    tags_for, kwargs = found
+    return tags_for(**kwargs)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cacheable_view(path):
+    """(the view's cache_tags, the URL's arguments) for a path, or None. The
+    URL configuration never changes while the process runs."""
     try:
-        match = resolve(request.path_info)
+        match = resolve(path)
     except Resolver404:
         return None
     view = getattr(match.func, "view_class", match.func)
     tags_for = getattr(view, "cache_tags", None)
-    if tags_for is None:
-        return None
-    return tags_for(**match.kwargs)
+    return None if tags_for is None else (tags_for, match.kwargs)
 
 
 class RecentPages:
@@ -201,8 +224,7 @@ class PageCacheMiddleware:
             host = request.get_host()
         except DisallowedHost:
             return self.get_response(request)
-        tokens = tag_tokens(tags)
-        request.cache_tag_tokens = tokens  # the chrome fragments use the same versions
+        tokens = request_tokens(request, tags)  # the chrome fragments use the same versions
         identity = "|".join(
             # Today's date too: a page says when its review became overdue.
             [release(), str(timezone.localdate()), request.scheme, host, request.path]
@@ -247,6 +269,8 @@ class PageCacheMiddleware:
         if if_none_match:
             etags = parse_etags(if_none_match)
             return "*" in etags or validators["ETag"] in etags
+        if "HTTP_IF_MODIFIED_SINCE" not in request.META:
+            return False
         # Dates have whole seconds and a page may change twice in one second,
         # so only a page last changed in an earlier second counts as unchanged.
         since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))

@@ -31,7 +31,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.management import call_command
 from django.dispatch import receiver
-from django.test import Client, override_settings
 from django.urls import reverse
 
 from treatments import navigation
@@ -186,6 +185,10 @@ class Renderer:
                     "with --base-url or ALLSITE_STATIC_EXPORT_BASE_URL."
                 )
             self.secure = True
+        # Imported here: django.test (and unittest with it) costs memory in every
+        # page-serving process, which only needs this module's signal receiver.
+        from django.test import Client
+
         self.client = Client(HTTP_HOST=host)
 
     def get(self, url, expect=200):
@@ -207,6 +210,8 @@ class Renderer:
         answer its debug page instead."""
         if not settings.DEBUG:
             return self.get(MISSING_URL, expect=404)
+        from django.test import override_settings
+
         with override_settings(DEBUG=False):
             return self.get(MISSING_URL, expect=404)
 

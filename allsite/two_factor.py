@@ -16,6 +16,7 @@ counted by django-axes as usual.
 """
 
 import base64
+import functools
 from urllib.parse import urlencode
 
 from django import forms
@@ -119,10 +120,9 @@ class RequireTwoFactorMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        admin_prefix = reverse("admin:index")
         if (
             user is not None
-            and request.path.startswith(admin_prefix)
+            and request.path.startswith(self._admin_prefix())
             and user.is_authenticated
             and user.is_staff
             and not user.is_verified()
@@ -141,6 +141,11 @@ class RequireTwoFactorMiddleware:
             )
             return redirect("two_factor_setup")
         return self.get_response(request)
+
+    @staticmethod
+    @functools.cache
+    def _admin_prefix():
+        return reverse("admin:index")
 
     @staticmethod
     def _allowed():

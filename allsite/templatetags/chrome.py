@@ -9,13 +9,30 @@ from django.utils.safestring import mark_safe
 
 from treatments.publishing import CHROME
 
-from ..page_cache import release, tag_tokens
+from ..helpline import helpline_cache_key
+from ..page_cache import release, request_tokens
 
 register = template.Library()
 
 # Pages whose chrome is their own: search (the box shows the query), previews,
 # and the 500 page (which must not depend on the cache working).
 UNSHARED = ("query", "preview", "error_page")
+
+
+def fragment_key(token, name, vary=""):
+    return f"allsite:fragment:{release()}:{token}:{name}:{vary}"
+
+
+def prefetch_chrome(request, token, first_key):
+    """What a page's chrome needs from the cache (this fragment, the footer, the
+    helpline), read in one round trip at the first fragment; {key: value}."""
+    prefetched = getattr(request, "chrome_prefetched", None)
+    if prefetched is None:
+        keys = [first_key, fragment_key(token, "footer"), helpline_cache_key(token)]
+        prefetched = cache.get_many(keys)
+        if request is not None:
+            request.chrome_prefetched = prefetched
+    return prefetched
 
 
 class ChromeFragmentNode(template.Node):
@@ -26,10 +43,11 @@ class ChromeFragmentNode(template.Node):
         if not settings.PAGE_CACHE_ENABLED or any(context.get(name) for name in UNSHARED):
             return self.nodelist.render(context)
         vary = ":".join(str(value.resolve(context)) for value in self.vary)
-        known = getattr(context.get("request"), "cache_tag_tokens", {})
-        token = known.get(CHROME) or tag_tokens([CHROME])[CHROME]
-        key = f"allsite:fragment:{release()}:{token}:{self.name}:{vary}"
-        html = cache.get(key)
+        request = context.get("request")
+        token = request_tokens(request, [CHROME])[CHROME]
+        key = fragment_key(token, self.name, vary)
+        prefetched = prefetch_chrome(request, token, key)
+        html = prefetched[key] if key in prefetched else cache.get(key)
         if html is None:
             html = self.nodelist.render(context)
             cache.set(key, html, settings.PAGE_CACHE_SECONDS)
