@@ -115,6 +115,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # One writer at a time, taken at the start of each transaction: two saves
+    # or decisions at the same instant wait for each other (up to 20 s) instead
+    # of failing with "database is locked" when both try to start writing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache, by one URL (allsite.cache): CACHE_URL=redis://host:6379/0 in

@@ -163,6 +163,17 @@ class RevisedContentAdmin(admin.ModelAdmin):
     def is_live(self, obj):
         return obj.live_revision_id is not None
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A save that loses the race with another editor's save of the same page
+        (both forms checked out fine, theirs committed first) is shown like any
+        other conflict: the form again, with the typed text and the message."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except workflow.EditConflict:
+            # Everything this attempt wrote was rolled back; checking the form
+            # again now finds the newer version and says so.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         article = self.get_object(request, object_id)
         latest = article.latest_revision if article else None

@@ -123,6 +123,16 @@ def _after_commit(task, *args):
     transaction.on_commit(lambda: tasks.enqueue(task, *args))
 
 
+def _not_in_review(version, decision):
+    """Why a decision on a version no longer in review is refused, in plain words."""
+    return (
+        f"This version is no longer in medical review (it is now "
+        f"{version.get_status_display().lower()}): only versions in medical review can be "
+        f"{decision}. Another reviewer may have decided on it a moment ago: see the page's "
+        "history."
+    )
+
+
 def _locked(article):
     return Article.objects.select_for_update().get(pk=article.pk)
 
@@ -229,10 +239,7 @@ def approve(revision, *, by, comment=""):
     article = _locked(revision.article)
     revision = Revision.objects.get(pk=revision.pk)
     if revision.status != RevisionStatus.IN_REVIEW:
-        raise WorkflowError(
-            f"This version is {revision.get_status_display().lower()}: only versions in "
-            "medical review can be approved."
-        )
+        raise WorkflowError(_not_in_review(revision, "approved"))
     live = article.live_revision
     if live and (live.created_at, live.pk) > (revision.created_at, revision.pk):
         raise WorkflowError(
@@ -288,10 +295,7 @@ def request_changes(revision, *, by, comment):
     article = _locked(revision.article)
     revision = Revision.objects.get(pk=revision.pk)
     if revision.status != RevisionStatus.IN_REVIEW:
-        raise WorkflowError(
-            f"This version is {revision.get_status_display().lower()}: only versions in "
-            "medical review can be sent back."
-        )
+        raise WorkflowError(_not_in_review(revision, "sent back"))
     Revision.objects.filter(pk=revision.pk).update(status=RevisionStatus.CHANGES_REQUESTED)
     transition = _record(article, revision, Action.CHANGES_REQUESTED, by, comment)
     revision.refresh_from_db()
@@ -387,10 +391,7 @@ def approve_reference(version, *, by, comment=""):
     reference = _locked_reference(version.reference)
     version = ReferenceVersion.objects.get(pk=version.pk)
     if version.status != VersionStatus.IN_REVIEW:
-        raise WorkflowError(
-            f"This version is {version.get_status_display().lower()}: only versions in "
-            "medical review can be approved."
-        )
+        raise WorkflowError(_not_in_review(version, "approved"))
     live = reference.live_version
     if live and (live.created_at, live.pk) > (version.created_at, version.pk):
         raise WorkflowError(
@@ -416,10 +417,7 @@ def request_reference_changes(version, *, by, comment):
     _locked_reference(version.reference)
     version = ReferenceVersion.objects.get(pk=version.pk)
     if version.status != VersionStatus.IN_REVIEW:
-        raise WorkflowError(
-            f"This version is {version.get_status_display().lower()}: only versions in "
-            "medical review can be sent back."
-        )
+        raise WorkflowError(_not_in_review(version, "sent back"))
     ReferenceVersion.objects.filter(pk=version.pk).update(status=VersionStatus.CHANGES_REQUESTED)
     transition = _record_reference(version, Action.CHANGES_REQUESTED, by, comment)
     _after_commit(tasks.notify_decided, transition.pk)
