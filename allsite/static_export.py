@@ -26,7 +26,7 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.management import call_command
@@ -152,7 +152,7 @@ def all_urls():
 
 def file_for(url):
     """The file a URL's path is exported to, relative to the export directory."""
-    path = urlsplit(url).path
+    path = unquote(urlsplit(url).path)  # /tags/%E5%8C%96%E7%96%97/ is served from tags/化疗/
     if not path.startswith("/") or ".." in path.split("/"):
         raise ExportError(f"Not a path on this site: {url!r}")
     relative = path.lstrip("/")

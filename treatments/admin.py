@@ -118,6 +118,7 @@ class ArticleForm(forms.ModelForm):
             return cleaned
         try:
             self.content()
+            workflow.validate_tags(cleaned.get("tags") or [])
         except workflow.WorkflowError as error:
             self.add_error(error.field if error.field in self.fields else None, str(error))
         return cleaned

@@ -29,6 +29,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from references.citations import keys_in
 from references.models import Reference, ReferenceVersion, VersionStatus
@@ -104,6 +105,29 @@ def validate_content(fields, kind=Kind.PAGE):
     return fields
 
 
+TAG_MAX_LENGTH = 100  # taggit's Tag.name
+
+
+def validate_tags(tags):
+    """The tags as given, or WorkflowError naming the first that could not be a
+    page's topic: every tag needs a letter or digit (its address is made of
+    them, in any alphabet) and at most TAG_MAX_LENGTH characters."""
+    for tag in tags:
+        if not slugify(tag, allow_unicode=True):
+            raise WorkflowError(
+                f"The tag “{tag}” has no letter or digit, so it cannot have a page of its "
+                "own: use a word (in any language).",
+                field="tags",
+            )
+        if len(tag) > TAG_MAX_LENGTH:
+            raise WorkflowError(
+                f"The tag “{tag[:40]}…” is {len(tag)} characters long: tags can have at most "
+                f"{TAG_MAX_LENGTH}.",
+                field="tags",
+            )
+    return list(tags)
+
+
 def _join_messages(error):
     if hasattr(error, "message_dict"):
         return " ".join(
@@ -164,6 +188,7 @@ def save_draft(article, *, by, base_revision, tags=(), **fields):
             latest=latest,
         )
     fields = validate_content(fields, article.kind)
+    tags = validate_tags(tags)
     revision = Revision.objects.create(
         article=article, author=by, based_on=base_revision, status=RevisionStatus.DRAFT, **fields
     )
