@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import math
 import re
 import unicodedata
 from pathlib import PurePath
@@ -20,20 +21,50 @@ class ImportFormatError(ValueError):
     """The file cannot be read; str(error) names the line or entry at fault, in plain words."""
 
 
+# Bounds that keep every import quick (well under two seconds) whatever the file holds.
+MAX_ENTRIES = 300
+MAX_LINE_LENGTH = 5_000  # characters; a field of BibTeX or RIS is on one line or a few
+MAX_FIELD_LENGTH = 5_000  # characters in any one CSL-JSON value
+
+
 def parse_references(text: str, filename: str = "") -> list[Reference]:
     """Detect the format of an uploaded file and return its references, unsaved.
 
     The references are not full_clean'ed: the caller validates them, and flags keys that
-    are already taken or appear twice in the file (uniqueness needs the DB).
+    are already taken or appear twice in the file (uniqueness needs the DB). Files with
+    more than MAX_ENTRIES references, or a line or value longer than real references
+    have, are refused with a message before any slow parsing.
     """
     where = filename or "the file"
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise ImportFormatError(f"No references found in {where}: it is empty.")
-    references = _reader_for(text, filename)(text)
+    reader = _reader_for(text, filename)
+    if reader is not _read_csl_json:
+        _check_lines(text, where)
+    references = reader(text)
     if not references:
         raise ImportFormatError(f"No references found in {where}.")
     return references
+
+
+def _check_lines(text, where):
+    for number, line in enumerate(text.split("\n"), start=1):
+        if len(line) > MAX_LINE_LENGTH:
+            raise ImportFormatError(
+                f"Line {number} of {where} is {len(line):,} characters long: no reference "
+                f"field is longer than {MAX_LINE_LENGTH:,}. Is it the right file?"
+            )
+    entries = len(re.findall(r"^(?:TY  -|\s*@\s*[A-Za-z]+\s*[{(])", text, re.MULTILINE))
+    _check_count(entries, where)
+
+
+def _check_count(entries, where):
+    if entries > MAX_ENTRIES:
+        raise ImportFormatError(
+            f"{where} holds {entries:,} references: import at most {MAX_ENTRIES} at a time "
+            "(split the file), so that each can be checked in the preview."
+        )
 
 
 def _reader_for(text, filename):
@@ -460,6 +491,9 @@ def _ris_key(record, reference, taken_keys):
 # --- CSL-JSON -------------------------------------------------------------------------------
 
 
+CSL_MAX_DEPTH = 8  # an item, its fields, a list of names or date parts: never deeper
+
+
 def _read_csl_json(text):
     try:
         data = json.loads(text)
@@ -467,10 +501,35 @@ def _read_csl_json(text):
         raise ImportFormatError(
             f"CSL-JSON is not valid JSON: line {error.lineno}, column {error.colno}: {error.msg}."
         ) from None
+    except RecursionError:
+        raise ImportFormatError(
+            "CSL-JSON nests lists or objects thousands of levels deep: no reference file does. "
+            "Is it the right file?"
+        ) from None
     items = [data] if isinstance(data, dict) else data
     if not isinstance(items, list):
         raise ImportFormatError("CSL-JSON must be a list of items, or a single item.")
+    _check_count(len(items), "The file")
+    for number, item in enumerate(items, start=1):
+        _check_csl_value(item, f"CSL-JSON item {number}", depth=1)
     return [_reference_from_csl(item, number) for number, item in enumerate(items, start=1)]
+
+
+def _check_csl_value(value, label, depth):
+    if depth > CSL_MAX_DEPTH:
+        raise ImportFormatError(f"{label} nests lists or objects too deeply to be a reference.")
+    if isinstance(value, str) and len(value) > MAX_FIELD_LENGTH:
+        raise ImportFormatError(
+            f"{label} has a value {len(value):,} characters long: no reference field is longer "
+            f"than {MAX_FIELD_LENGTH:,}."
+        )
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ImportFormatError(f"{label} has a number too large to be a year or a page.")
+    children = (
+        value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    )
+    for child in children:
+        _check_csl_value(child, label, depth + 1)
 
 
 def _reference_from_csl(item, number):
@@ -482,7 +541,7 @@ def _reference_from_csl(item, number):
             raise ImportFormatError(f"{label} has no {field}.")
     try:
         reference = Reference.from_csl(item)
-    except (AttributeError, IndexError, KeyError, TypeError, ValueError) as error:
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError, OverflowError) as error:
         raise ImportFormatError(f"{label} ('{item['id']}') could not be read: {error}") from None
     reference.key = _slug(item["id"]) or _generated_key(reference)
     if reference.type not in ReferenceType.values:
