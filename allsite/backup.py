@@ -138,9 +138,14 @@ def _pg_backup(path):
 def _pg_check(path):
     """Read the archive's table of contents: a truncated or damaged file, or a
     dump of some other database, is refused before anything is dropped."""
-    listing = _run(
-        [pg_program("pg_restore"), "--list", str(path)], dict(os.environ), what="Reading the backup"
-    )
+    try:
+        listing = _run(
+            [pg_program("pg_restore"), "--list", str(path)], dict(os.environ), what="Reading it"
+        )
+    except BackupError as error:
+        raise BackupError(
+            f"{path} cannot be read as a pg_dump archive: {error}. Nothing was changed."
+        ) from error
     for table in REQUIRED_TABLES:
         if not re.search(rf"^\d+; \d+ \d+ TABLE DATA \S+ {table} ", listing, re.M):
             raise BackupError(
@@ -180,6 +185,8 @@ def _sqlite_check(path):
     try:
         source = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
         try:
+            # A truncated or damaged copy can still list its tables.
+            problems = [row[0] for row in source.execute("PRAGMA quick_check")]
             tables = {
                 row[0]
                 for row in source.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -187,7 +194,12 @@ def _sqlite_check(path):
         finally:
             source.close()
     except sqlite3.DatabaseError as error:
-        raise BackupError(f"{path} cannot be read as an SQLite database ({error}).") from error
+        problems = [str(error)]
+    if problems != ["ok"]:
+        raise BackupError(
+            f"{path} is a damaged SQLite database ({'; '.join(problems[:3])}). "
+            "Nothing was changed."
+        )
     missing = [table for table in REQUIRED_TABLES if table not in tables]
     if missing:
         raise BackupError(
@@ -262,12 +274,13 @@ def check_restorable(path):
     return path
 
 
-def restore(path):
+def restore(path, *, checked=False):
     """Replace the configured database with the backup at `path`, then rebuild
-    the search index and make every cached copy stale. Returns what was done."""
+    the search index and make every cached copy stale. Returns what was done.
+    `checked`: the caller has just called check_restorable."""
     if connection.in_atomic_block:
         raise BackupError("A restore cannot run inside a transaction.")
-    path = check_restorable(path)
+    path = Path(path) if checked else check_restorable(path)
     if vendor() == "postgresql":
         _pg_restore(path)
     else:

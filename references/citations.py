@@ -28,6 +28,23 @@ class UnknownCitationKeys(ValueError):
         )
 
 
+MARKER_LIKE_RE = re.compile(r"\[@[^\]\n]{0,200}\]?")
+CODE_RE = re.compile(r"```.*?```|`[^`\n]*`", re.S)
+
+
+def malformed_citations(markdown_text):
+    """Markers that start like a citation but are not one ([@], [@@x], [@a;],
+    [@ key], an unclosed [@key), outside code: otherwise they would be shown
+    to readers as typed."""
+    text = CODE_RE.sub("", markdown_text)
+    bad = []
+    for match in MARKER_LIKE_RE.finditer(text):
+        marker = match.group(0)
+        if not CITATION_RE.fullmatch(marker) and marker not in bad:
+            bad.append(marker)
+    return bad
+
+
 def keys_in(markdown_text):
     """Every key that looks cited (including inside code spans; used to prefetch)."""
     keys = set()

@@ -43,6 +43,25 @@ TOP_HEADING_RE = re.compile(r"<h1[\s>]")
 SPACE_BEFORE_CITATION_RE = re.compile(r"\s+(<sup class=\"citation\">)")
 
 
+TAG_RE = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)")
+EVENT_ATTRIBUTE_RE = re.compile(r"<[^>]*\son[a-z]+\s*=", re.I)
+SCRIPT_URL_RE = re.compile(r"""href=["']?\s*(?:javascript|vbscript|data):""", re.I)
+
+
+def dropped_markup(html):
+    """What the sanitizer would silently remove from this HTML, in words."""
+    found = []
+    for tag in TAG_RE.findall(html):
+        tag = tag.lower()
+        if tag not in ALLOWED_TAGS and f"<{tag}>" not in found:
+            found.append(f"<{tag}>")
+    if EVENT_ATTRIBUTE_RE.search(html):
+        found.append("event attributes such as onclick=")
+    if SCRIPT_URL_RE.search(html):
+        found.append("javascript: links")
+    return found
+
+
 class RenderError(ValueError):
     """The body cannot be published as it is; the message says why."""
 
@@ -62,13 +81,15 @@ def working_references(body):
     return {ref.key: ref for ref in Reference.objects.filter(key__in=keys_in(body))}
 
 
-def render(body, *, references, glossary_terms=()):
+def render(body, *, references, glossary_terms=(), strict=False):
     """Render a revision body to sanitized HTML, plus the data derived from it:
     the h2 contents list, the cited sources, and what it drew in.
 
     `references`: {key: Reference-like} the citations may use (a key missing
     from it is an unknown citation). `glossary_terms`: [(name, slug, url)]
-    whose first use gets linked.
+    whose first use gets linked. `strict`: refuse (RenderError) anything the
+    sanitizer would drop, instead of dropping it (for new text being saved;
+    re-rendering approved text never refuses).
     """
     # Imported here: processes that only serve stored pages never load Markdown.
     import markdown
@@ -96,6 +117,17 @@ def render(body, *, references, glossary_terms=()):
         raise RenderError(
             "The body has a top-level heading (a line starting with a single #). "
             "The page title is the only top-level heading: start sections with ## instead."
+        )
+    if strict and (dropped := dropped_markup(html)):
+        images = (
+            " Images cannot be added to pages yet: describe what it shows in words."
+            if "<img>" in dropped
+            else ""
+        )
+        raise RenderError(
+            f"The body has things pages cannot show, which would be left out: "
+            f"{', '.join(dropped)}.{images} Write the text in Markdown (## headings, "
+            "**bold**, lists, [links](https://...)) instead."
         )
     html = SPACE_BEFORE_CITATION_RE.sub(r"\1", html)
     reference_list = reference_list_html(numbering, references)

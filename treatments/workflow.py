@@ -31,7 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from references.citations import keys_in
+from references.citations import keys_in, malformed_citations
 from references.models import Reference, ReferenceVersion, VersionStatus
 
 from . import publishing, tasks
@@ -98,8 +98,15 @@ def validate_content(fields, kind=Kind.PAGE):
         raise WorkflowError(_join_messages(error)) from error
     if kind == Kind.PAGE and not candidate.body.strip():
         raise WorkflowError("The body is empty: a treatment page needs its text.", field="body")
+    malformed = malformed_citations(candidate.body)
+    if malformed:
+        raise WorkflowError(
+            f"These citation markers are not written right: {', '.join(malformed)}. A citation "
+            "is [@key] or [@key1; @key2], with a reference's key right after each @.",
+            field="body",
+        )
     try:
-        render_body(candidate.body, references=working_references(candidate.body))
+        render_body(candidate.body, references=working_references(candidate.body), strict=True)
     except (RenderError, ValueError) as error:
         raise WorkflowError(str(error), field="body") from error
     return fields

@@ -34,7 +34,7 @@ class Command(BaseCommand):
                 )
                 if answer.strip().lower() != "yes":
                     raise CommandError("Nothing was changed.")
-            done = restore(path)
+            done = restore(path, checked=True)
         except BackupError as error:
             raise CommandError(str(error)) from error
         count = done["indexed"]
