@@ -197,8 +197,7 @@ def _sqlite_check(path):
         problems = [str(error)]
     if problems != ["ok"]:
         raise BackupError(
-            f"{path} is a damaged SQLite database ({'; '.join(problems[:3])}). "
-            "Nothing was changed."
+            f"{path} is a damaged SQLite database ({'; '.join(problems[:3])}). Nothing was changed."
         )
     missing = [table for table in REQUIRED_TABLES if table not in tables]
     if missing:

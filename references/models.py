@@ -128,6 +128,25 @@ class Reference(models.Model):
             )
         if self.url and not self.accessed:
             raise ValidationError({"accessed": "A URL needs the date it was accessed."})
+        self._check_issued_date()
+
+    def _check_issued_date(self):
+        """The publication date must be a real one: month 1-12, a day that month
+        has (no 30 February), and no day or month without what is above it."""
+        year, month, day = self.issued_year, self.issued_month, self.issued_day
+        if month is not None and not 1 <= month <= 12:
+            raise ValidationError({"issued_month": f"There is no month {month}: give 1 to 12."})
+        if (month or day) and not year:
+            raise ValidationError({"issued_year": "Give the year too, or leave the date empty."})
+        if day and not month:
+            raise ValidationError({"issued_month": "Give the month of that day too."})
+        if year and month and day:
+            try:
+                datetime.date(year, month, day)
+            except ValueError:
+                raise ValidationError(
+                    {"issued_day": f"{year}-{month:02d} has no day {day}."}
+                ) from None
 
     def content(self):
         """The reviewed fields as JSON-ready data (what a ReferenceVersion stores)."""

@@ -35,3 +35,41 @@ def test_an_image_in_markdown_is_refused_with_its_alt_text_kept(client, editor, 
     html = response.content.decode()
     assert "Images cannot be added to pages yet: describe what it shows in words." in html
     assert "Diagram of a port under the skin" in html
+
+
+@pytest.mark.parametrize(
+    ("date", "message"),
+    [
+        (("2024", "13", ""), "There is no month 13: give 1 to 12."),
+        (("2024", "1", "40"), "2024-01 has no day 40."),
+        (("2023", "2", "30"), "2023-02 has no day 30."),
+        (("", "5", ""), "Give the year too, or leave the date empty."),
+        (("2024", "", "5"), "Give the month of that day too."),
+    ],
+)
+def test_a_reference_date_that_does_not_exist_is_refused_with_the_form_kept(
+    admin_client, date, message
+):
+    from tests.test_reference_admin import reference_form
+
+    year, month, day = date
+    response = admin_client.post(
+        "/admin/references/reference/add/",
+        reference_form(issued_year=year, issued_month=month, issued_day=day),
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html
+    assert "Acute lymphoblastic leukaemia: treatment" in html
+
+
+def test_a_real_reference_date_is_accepted(admin_client):
+    from references.models import Reference
+    from tests.test_reference_admin import reference_form
+
+    response = admin_client.post(
+        "/admin/references/reference/add/",
+        reference_form(issued_year="2024", issued_month="2", issued_day="29"),
+    )
+    assert response.status_code == 302
+    assert Reference.objects.get().issued_day == 29
