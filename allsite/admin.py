@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -7,8 +9,27 @@ from django.utils.text import Truncator
 from .models import WEEKDAYS, Feedback, HelplineInfo, HelplinePhone
 
 
+class PhonesFormSet(BaseInlineFormSet):
+    def clean(self):
+        """Readers must always have a way to reach the helpline."""
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("number")
+        ]
+        if not kept and not (self.instance.email or "").strip():
+            raise ValidationError(
+                "Readers need a way to reach the helpline: keep at least one phone number, "
+                "or give an email address."
+            )
+
+
 class HelplinePhoneInline(admin.TabularInline):
     model = HelplinePhone
+    formset = PhonesFormSet
     extra = 1
     fields = ["label", "number", "order"]
 

@@ -73,3 +73,50 @@ def test_a_real_reference_date_is_accepted(admin_client):
     )
     assert response.status_code == 302
     assert Reference.objects.get().issued_day == 29
+
+
+def test_helpline_staff_cannot_remove_every_way_to_reach_the_helpline(
+    client, helpline, helpline_staff
+):
+    from tests.test_helpline import helpline_form_data
+
+    client.force_login(helpline_staff)
+    data = helpline_form_data(helpline, email="", **{"phones-0-DELETE": "on"})
+    response = client.post(f"/admin/allsite/helplineinfo/{helpline.pk}/change/", data)
+    assert response.status_code == 200
+    assert "keep at least one phone number, or give an email address" in response.content.decode()
+    assert helpline.phones.count() == 1
+    helpline.refresh_from_db()
+    assert helpline.email == "support@example.org"
+
+    with_email = helpline_form_data(helpline, **{"phones-0-DELETE": "on"})
+    response = client.post(f"/admin/allsite/helplineinfo/{helpline.pk}/change/", with_email)
+    assert response.status_code == 302  # an email alone is a way to reach it
+    assert helpline.phones.count() == 0
+
+
+def test_the_due_list_answers_a_tampered_form_with_a_message(client, reviewer):
+    client.force_login(reviewer)
+    response = client.post(
+        "/admin/treatments/article/due-for-review/", {"article": "abc"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "did not say which page to confirm" in response.content.decode()
+
+
+def test_changing_only_the_review_interval_makes_no_new_draft(client, editor, publish):
+    article = publish(tags=["chemotherapy"])
+    before = article.revisions.count()
+    client.force_login(editor)
+    live = article.live_revision
+    response = client.post(
+        f"/admin/treatments/article/{article.pk}/change/",
+        article_form(
+            article, title=live.title, summary=live.summary, body=live.body,
+            review_interval_months="12",
+        ),
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:3000]
+    article.refresh_from_db()
+    assert article.review_interval_months == 12
+    assert article.revisions.count() == before

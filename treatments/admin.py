@@ -94,10 +94,18 @@ class ArticleForm(forms.ModelForm):
         return Revision.objects.filter(pk=pk).first() if pk else None
 
     def content_unchanged(self):
+        """Whether the form holds what the latest version has (the form strips the
+        text boxes, so surrounding blank lines are not a change)."""
         latest = self.latest_revision
+
+        def same(stored, typed):
+            if isinstance(stored, str) and isinstance(typed, str):
+                return stored.strip() == typed.strip()
+            return stored == typed
+
         return (
             latest is not None
-            and all(getattr(latest, k) == v for k, v in self.content().items())
+            and all(same(getattr(latest, k), v) for k, v in self.content().items())
             and sorted(latest.tags.names()) == sorted(self.cleaned_data["tags"])
         )
 

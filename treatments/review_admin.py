@@ -238,7 +238,13 @@ class ReviewAdminViews:
     def due_view(self, request):
         self._require_view(request)
         if request.method == "POST":
-            article = get_object_or_404(Article, pk=request.POST.get("article"))
+            article_id = request.POST.get("article", "")
+            if not article_id.isdigit():
+                messages.error(
+                    request, "That request did not say which page to confirm: try again."
+                )
+                return redirect("admin:treatments_due_for_review")
+            article = get_object_or_404(Article, pk=int(article_id))
             try:
                 workflow.confirm_still_accurate(
                     article, by=request.user, comment=request.POST.get("comment", "")
