@@ -187,6 +187,11 @@ ADMINS = admins(os.environ.get("DJANGO_ADMINS", ""))
 
 LOGIN_URL = "admin:login"
 
+# Form posts up to 12 MB are read, so that an oversized field gets the form's own
+# message naming its limit (a page body: 100,000 characters) with the text kept,
+# instead of a bare "Bad Request".
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+
 # Content-Security-Policy: only our own scripts and styles, so an injected
 # inline script or style attribute is never executed.
 CONTENT_SECURITY_POLICY = {

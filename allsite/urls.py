@@ -26,4 +26,5 @@ urlpatterns = [
     path("", include("treatments.urls")),
 ]
 
+handler400 = "allsite.views.bad_request"
 handler500 = "allsite.views.server_error"

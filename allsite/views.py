@@ -57,6 +57,11 @@ def _sitemap_tags(**kwargs):
 sitemap_index.cache_tags = sitemap_section.cache_tags = _sitemap_tags
 
 
+def bad_request(request, exception=None, *args, **kwargs):
+    """The 400 page: what may have gone wrong, the helpline; never the database."""
+    return error_page("400.html", 400)
+
+
 def server_error(request, *args, **kwargs):
     """The 500 page: shows the helpline from the cache or settings, never the database."""
     return error_page("500.html", 500)

@@ -120,3 +120,54 @@ def test_changing_only_the_review_interval_makes_no_new_draft(client, editor, pu
     article.refresh_from_db()
     assert article.review_interval_months == 12
     assert article.revisions.count() == before
+
+
+def test_a_5_mb_body_gets_the_fields_limit_named_and_the_text_kept(client, editor, reference):
+    client.force_login(editor)
+    body = "## Long\n\n" + "All the words. " * 350_000
+    response = client.post("/admin/treatments/article/add/", article_form(body=body))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "at most 100000 characters" in html or "at most 100,000 characters" in html
+    assert html.count("All the words.") >= 350_000
+
+
+def test_a_3_mb_review_comment_is_refused_naming_the_limit_with_the_comment_kept(
+    client, publish, editor, reviewer
+):
+    from treatments import workflow
+
+    article = publish()
+    live = article.live_revision
+    revision = workflow.save_draft(
+        article, by=editor, base_revision=live, title=live.title, summary=live.summary,
+        body="## What happens\n\nInduction takes four weeks.\n",
+    )  # fmt: skip
+    workflow.submit(revision, by=editor)
+    client.force_login(reviewer)
+    comment = "Please check. " * 220_000
+    response = client.post(
+        f"/admin/treatments/article/review/{revision.pk}/",
+        {"action": "request_changes", "comment": comment},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "a comment can have at most 10,000" in html
+    assert html.count("Please check.") >= 220_000
+    revision.refresh_from_db()
+    assert revision.status == "in_review"
+
+
+def test_a_post_over_12_mb_gets_a_page_that_says_why_and_shows_the_helpline(
+    client, editor, helpline
+):
+    client.get("/")  # readers' pages have cached the helpline
+    client.force_login(editor)
+    client.raise_request_exception = False
+    response = client.post(
+        "/admin/treatments/article/add/", article_form(body="x" * (13 * 1024 * 1024))
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "a form can send at most 12 MB" in html
+    assert "0808 157 0100" in html or "support@example.org" in html

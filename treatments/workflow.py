@@ -144,10 +144,24 @@ def _join_messages(error):
     return " ".join(error.messages)
 
 
+MAX_COMMENT_LENGTH = 10_000
+
+
 def _record(article, revision, action, actor, comment=""):
+    _check_comment(comment)
     return Transition.objects.create(
         article=article, revision=revision, action=action, actor=actor, comment=comment
     )
+
+
+def _check_comment(comment):
+    if len(comment) > MAX_COMMENT_LENGTH:
+        raise WorkflowError(
+            f"Your comment is {len(comment):,} characters long: a comment can have at most "
+            f"{MAX_COMMENT_LENGTH:,}. Nothing was recorded; shorten it and try again (it is "
+            "still in the box).",
+            field="comment",
+        )
 
 
 def _after_commit(task, *args):
@@ -362,6 +376,7 @@ def _locked_reference(reference):
 
 
 def _record_reference(version, action, actor, comment=""):
+    _check_comment(comment)
     return Transition.objects.create(
         reference_version=version, action=action, actor=actor, comment=comment
     )
