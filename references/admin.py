@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -299,6 +301,11 @@ class ReferenceAdmin(admin.ModelAdmin):
             except ImportFormatError as error:
                 form.add_error("file", str(error))
                 return TemplateResponse(request, "admin/references/import.html", context)
+            accessed, problem = self._accessed_default(request)
+            if accessed is not None:
+                for ref in parsed:
+                    if ref.url and not ref.accessed:
+                        ref.accessed = accessed
             rows = [self._import_row(ref) for ref in parsed]
             keys = [ref.key for ref in parsed]
             for row in rows:
@@ -306,20 +313,55 @@ class ReferenceAdmin(admin.ModelAdmin):
                     row["errors"].append(
                         f"The key {row['reference'].key} appears more than once in this file."
                     )
-            if "confirm" in request.POST and not any(row["errors"] for row in rows):
-                with transaction.atomic():
-                    for ref in parsed:
-                        ref.save()
-                    self.imported(request, parsed)
-                messages.success(request, f"Imported {len(parsed)} reference(s).")
-                return redirect("admin:references_reference_changelist")
+                row["ticked"] = not row["errors"] and not row["duplicates"]
+            if "confirm" in request.POST and problem is None:
+                ticked = set(request.POST.getlist("import"))
+                for row in rows:
+                    row["ticked"] = row["reference"].key in ticked
+                chosen = [row for row in rows if row["ticked"]]
+                stuck = [row for row in chosen if row["errors"]]
+                if not chosen:
+                    problem = "Tick at least one reference to import."
+                elif stuck:
+                    problem = (
+                        "These ticked references cannot be imported as they are: "
+                        + ", ".join(f"[@{row['reference'].key}]" for row in stuck)
+                        + ". Untick them, or fix them (see below), to import the others."
+                    )
+                else:
+                    with transaction.atomic():
+                        for row in chosen:
+                            row["reference"].save()
+                        self.imported(request, [row["reference"] for row in chosen])
+                    skipped = len(rows) - len(chosen)
+                    messages.success(
+                        request,
+                        f"Imported {len(chosen)} reference(s)"
+                        + (f"; skipped {skipped}." if skipped else "."),
+                    )
+                    return redirect("admin:references_reference_changelist")
             context.update(
                 rows=rows,
-                blocked=any(row["errors"] for row in rows),
+                problem=problem,
+                has_errors=any(row["errors"] for row in rows),
+                missing_accessed=any(r.url and not r.accessed for r in parsed),
+                accessed_default=request.POST.get("accessed_default", ""),
                 content=form.cleaned_data["content"],
                 filename=form.cleaned_data["filename"],
             )
         return TemplateResponse(request, "admin/references/import.html", context)
+
+    @staticmethod
+    def _accessed_default(request):
+        """(date, None) from the preview's "accessed on" box, (None, None) if empty,
+        or (None, message) if it is not a date."""
+        value = request.POST.get("accessed_default", "").strip()
+        if not value:
+            return None, None
+        try:
+            return datetime.date.fromisoformat(value), None
+        except ValueError:
+            return None, f"“{value}” is not a date: write it as 2026-11-24."
 
     def imported(self, request, references):
         """Called with the saved references of a confirmed import, in its transaction."""

@@ -277,7 +277,7 @@ def test_references_imported_together_wait_for_review_before_any_page_can_show_t
     client.force_login(editor)
     response = client.post(
         "/admin/references/reference/import/",
-        {"content": csl, "filename": "refs.json", "confirm": "1"},
+        {"content": csl, "filename": "refs.json", "confirm": "1", "import": ["nci-pdq"]},
     )
     assert response.status_code == 302
     reference = Reference.objects.get(key="nci-pdq")

@@ -148,13 +148,51 @@ def test_import_shows_what_will_be_created_flags_duplicates_then_creates(client,
     assert Reference.objects.count() == 1
 
     content = json.dumps(CSL)
-    response = client.post(IMPORT, {"content": content, "filename": "refs.json", "confirm": "1"})
+    response = client.post(
+        IMPORT,
+        {"content": content, "filename": "refs.json", "confirm": "1",
+         "import": ["siegel2021", "acs-copy"]},
+    )  # fmt: skip
     assert response.status_code == 302
     assert set(Reference.objects.values_list("key", flat=True)) == {
         "acs-treating-all",
         "siegel2021",
         "acs-copy",
     }
+
+
+def test_a_flagged_duplicate_can_be_left_out_and_the_rest_imported(client, editor, reference):
+    client.force_login(editor)
+    preview = client.post(IMPORT, {"file": upload(json.dumps(CSL))}).content.decode()
+    assert 'value="siegel2021" id="import-1" aria-label="Import [@siegel2021]" checked' in preview
+    assert 'value="acs-copy" id="import-2" aria-label="Import [@acs-copy]">' in preview
+    response = client.post(
+        IMPORT,
+        {"content": json.dumps(CSL), "filename": "refs.json", "confirm": "1",
+         "import": ["siegel2021"]},
+        follow=True,
+    )  # fmt: skip
+    assert "Imported 1 reference(s); skipped 1." in response.content.decode()
+    assert set(Reference.objects.values_list("key", flat=True)) == {
+        "acs-treating-all",
+        "siegel2021",
+    }
+
+
+def test_a_link_without_an_accessed_date_can_be_given_one_in_the_preview(client, editor):
+    undated = [{"id": "nhs-page", "type": "webpage", "title": "NHS page",
+                "URL": "https://www.nhs.uk/conditions/acute-lymphoblastic-leukaemia/"}]  # fmt: skip
+    client.force_login(editor)
+    preview = client.post(IMPORT, {"file": upload(json.dumps(undated))}).content.decode()
+    assert "A URL needs the date it was accessed" in preview
+    assert 'name="accessed_default"' in preview
+    response = client.post(
+        IMPORT,
+        {"content": json.dumps(undated), "filename": "refs.json", "confirm": "1",
+         "import": ["nhs-page"], "accessed_default": "2026-11-20"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert str(Reference.objects.get(key="nhs-page").accessed) == "2026-11-20"
 
 
 def test_malformed_import_names_the_problem_and_imports_nothing(client, editor):
@@ -165,13 +203,20 @@ def test_malformed_import_names_the_problem_and_imports_nothing(client, editor):
     assert not Reference.objects.exists()
 
 
-def test_import_with_an_invalid_entry_imports_nothing(client, editor):
+def test_a_ticked_invalid_entry_is_named_and_nothing_is_imported(client, editor):
     bad = [*CSL[:1], {"id": "no-link", "type": "webpage", "title": "No link at all"}]
     client.force_login(editor)
     html = client.post(IMPORT, {"file": upload(json.dumps(bad))}).content.decode()
-    assert "Nothing has been imported" in html
+    assert "Some references cannot be imported as they are" in html
     assert "Give at least one of DOI, PMID or URL" in html
-    client.post(IMPORT, {"content": json.dumps(bad), "filename": "x.json", "confirm": "1"})
+    response = client.post(
+        IMPORT,
+        {"content": json.dumps(bad), "filename": "x.json", "confirm": "1",
+         "import": ["siegel2021", "no-link"]},
+    )  # fmt: skip
+    assert "These ticked references cannot be imported as they are: [@no-link]" in (
+        response.content.decode()
+    )
     assert not Reference.objects.exists()
 
 
