@@ -36,6 +36,7 @@ from .cache import CacheUnavailable
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
 NAMES = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
+WITH_ARTICLE = {"postgresql": "a PostgreSQL", "sqlite": "an SQLite"}
 # Tables every allsite database has: a file without them is not a backup of this site.
 REQUIRED_TABLES = ("django_migrations", "treatments_article", "allsite_searchentry")
 
@@ -160,13 +161,18 @@ def _pg_restore(path):
     # pg_restore --clean drops the tables Django's connections use: no
     # connection of this process may hold a lock on them, or wait on one.
     connections.close_all()
-    _run(
-        [pg_program("pg_restore", server_major), "--clean", "--if-exists", "--no-owner",
-         "--no-privileges", "--single-transaction", "--exit-on-error", "--no-password",
-         *arguments, str(path)],
-        environment,
-        what="The restore (the database is as it was before)",
-    )  # fmt: skip
+    try:
+        _run(
+            [pg_program("pg_restore", server_major), "--clean", "--if-exists", "--no-owner",
+             "--no-privileges", "--single-transaction", "--exit-on-error", "--no-password",
+             *arguments, str(path)],
+            environment,
+            what="The restore",
+        )  # fmt: skip
+    except BackupError as error:
+        raise BackupError(
+            f"{error}. Nothing was changed: the restore runs in one transaction, rolled back."
+        ) from error
 
 
 # SQLite --------------------------------------------------------------------
@@ -263,7 +269,7 @@ def check_restorable(path):
         )
     if kind != vendor():
         raise BackupError(
-            f"{path} is a backup of a {NAMES[kind]} database, but this site uses "
+            f"{path} is a backup of {WITH_ARTICLE[kind]} database, but this site uses "
             f"{NAMES.get(vendor(), vendor())}. Nothing was changed."
         )
     if kind == "postgresql":
