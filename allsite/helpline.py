@@ -71,8 +71,11 @@ def get_helpline(request=None):
     prefetched = getattr(request, "chrome_prefetched", None) or {}
     helpline = prefetched.get(key) or cache.get(key)
     if helpline is None:
+        from .page_cache import recent_values
+
         helpline = _from_database() or fallback_helpline()
         cache.set(key, helpline, timeout=None)
+        recent_values.put_many({key: helpline})
     return helpline
 
 

@@ -44,6 +44,8 @@ from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
 from treatments.publishing import content_changed
 
+from .tag_versions import local_versions
+
 logger = logging.getLogger(__name__)
 
 TAG_PREFIX = "allsite:tag:"
@@ -57,7 +59,19 @@ def _new_token():
 
 
 def tag_tokens(tags):
-    """{tag: current version token}; a tag never seen (or evicted) gets a new one."""
+    """{tag: current version token}; a tag never seen (or evicted) gets a new one.
+    Versions this process read recently come from its memory, as long as it
+    listens to Redis for bumps (allsite.tag_versions)."""
+    tokens = local_versions.known(tags)
+    missing = [tag for tag in tags if tag not in tokens]
+    if missing:
+        fetched = _stored_tokens(missing)
+        local_versions.remember(fetched)
+        tokens.update(fetched)
+    return {tag: tokens[tag] for tag in tags}
+
+
+def _stored_tokens(tags):
     keys = {tag: TAG_PREFIX + tag for tag in tags}
     found = cache.get_many(list(keys.values()))
     tokens = {}
@@ -90,6 +104,8 @@ def bump(tags):
     if not tags:
         return []
     failed = cache.set_many({TAG_PREFIX + tag: _new_token() for tag in tags}, None)
+    if not local_versions.publish(tags):  # after storing: listeners read the new ones
+        return sorted(tags)
     return sorted(key.removeprefix(TAG_PREFIX) for key in failed)
 
 
@@ -210,6 +226,32 @@ class RecentPages:
 
 
 recent_pages = RecentPages(max_bytes=4 * 1024 * 1024)
+
+
+class RecentValues:
+    """Small values (chrome fragments, the helpline) this process read last, by
+    cache key. Safe for the same reason as RecentPages: their keys carry the
+    tag version they were made for."""
+
+    def __init__(self, max_entries):
+        self.max_entries, self.values, self.lock = max_entries, OrderedDict(), threading.Lock()
+
+    def get_many(self, keys):
+        with self.lock:
+            return {key: self.values[key] for key in keys if key in self.values}
+
+    def put_many(self, values):
+        if not settings.SHARED_CACHE:
+            return
+        with self.lock:
+            for key, value in values.items():
+                self.values[key] = value
+                self.values.move_to_end(key)
+            while len(self.values) > self.max_entries:
+                self.values.popitem(last=False)
+
+
+recent_values = RecentValues(max_entries=256)
 
 
 class PageCacheMiddleware:

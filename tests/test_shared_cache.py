@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.test import RequestFactory, override_settings
 
 from allsite import cache as allsite_cache
-from allsite import feedback_views
+from allsite import feedback_views, page_cache, tag_versions
 from allsite.cache import CacheUnavailable, caches_from_url
 from tests.servers import Gunicorn, RedisServer, TcpProxy, production_env
 from tests.test_publishing import run_queued_tasks
@@ -150,3 +150,63 @@ def test_a_stopped_redis_restarted_empty_is_simply_a_cold_cache(no_waiting_after
         cache.set("k", "again")
         assert cache.get("k") == "again"
     redis.stop()
+
+
+@pytest.fixture
+def fresh_local_versions(monkeypatch):
+    from allsite.tag_versions import local_versions
+
+    monkeypatch.setattr(tag_versions, "RETRY_SUBSCRIBE_AFTER", 0)
+    with local_versions.lock:
+        local_versions._reset()
+        local_versions.retry_at = 0.0
+    yield local_versions
+    with local_versions.lock:
+        local_versions._reset()
+
+
+def another_process_bumps(tag, token, *, announce=True):
+    """What a bump in another process does: its own connections store the new
+    version and (normally) announce it."""
+    from django.core.cache import caches
+
+    other = caches.create_connection("default")
+    other.set(page_cache.TAG_PREFIX + tag, token, None)
+    if announce:
+        other._cache.get_client(write=True).publish(tag_versions.CHANNEL, tag)
+
+
+def test_a_bump_in_another_process_is_seen_by_the_very_next_lookup(
+    shared_cache, fresh_local_versions
+):
+    first = page_cache.tag_tokens(["page:x"])["page:x"]
+    assert fresh_local_versions.known(["page:x"]) == {"page:x": first}  # held in memory
+    another_process_bumps("page:x", "new-version")
+    assert page_cache.tag_tokens(["page:x"]) == {"page:x": "new-version"}
+
+
+def test_a_version_changed_without_a_message_is_trusted_only_briefly(
+    shared_cache, fresh_local_versions, monkeypatch
+):
+    monkeypatch.setattr(tag_versions, "TRUST_SECONDS", 0.3)
+    first = page_cache.tag_tokens(["page:x"])["page:x"]
+    another_process_bumps("page:x", "silent-version", announce=False)
+    assert page_cache.tag_tokens(["page:x"]) == {"page:x": first}
+    time.sleep(0.35)
+    assert page_cache.tag_tokens(["page:x"]) == {"page:x": "silent-version"}
+
+
+def test_without_the_subscription_nothing_local_is_trusted(
+    redis_server, fresh_local_versions, no_waiting_after_failures
+):
+    proxy = TcpProxy(redis_server.port)
+    with redis_settings(f"redis://127.0.0.1:{proxy.port}/0"):
+        page_cache.tag_tokens(["page:x"])
+        assert fresh_local_versions.known(["page:x"])
+        proxy.cut()
+        assert fresh_local_versions.known(["page:x"]) == {}
+        proxy.resume()
+        another_process_bumps("page:x", "after-the-outage")
+        assert page_cache.tag_tokens(["page:x"]) == {"page:x": "after-the-outage"}
+        cache.clear()
+    proxy.close()

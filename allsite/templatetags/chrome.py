@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from treatments.publishing import CHROME
 
 from ..helpline import helpline_cache_key
-from ..page_cache import release, request_tokens
+from ..page_cache import recent_values, release, request_tokens
 
 register = template.Library()
 
@@ -29,7 +29,12 @@ def prefetch_chrome(request, token, first_key):
     prefetched = getattr(request, "chrome_prefetched", None)
     if prefetched is None:
         keys = [first_key, fragment_key(token, "footer"), helpline_cache_key(token)]
-        prefetched = cache.get_many(keys)
+        prefetched = recent_values.get_many(keys)
+        missing = [key for key in keys if key not in prefetched]
+        if missing:
+            fetched = cache.get_many(missing)
+            recent_values.put_many(fetched)
+            prefetched.update(fetched)
         if request is not None:
             request.chrome_prefetched = prefetched
     return prefetched
@@ -51,6 +56,7 @@ class ChromeFragmentNode(template.Node):
         if html is None:
             html = self.nodelist.render(context)
             cache.set(key, html, settings.PAGE_CACHE_SECONDS)
+            recent_values.put_many({key: html})
         return mark_safe(html)  # noqa: S308 - rendered by our own templates
 
 
