@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 60
 
 
-def error_page(template_name, status):
+def error_page(template_name, status, **context):
     """An error page rendered without the database (and without request context)."""
     html = loader.get_template(template_name).render(
         {
@@ -32,6 +32,7 @@ def error_page(template_name, status):
             "site_name": settings.SITE_NAME,
             "site_publisher": settings.SITE_PUBLISHER,
             "error_page": True,
+            **context,
         }
     )
     return HttpResponse(html, status=status)

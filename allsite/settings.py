@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "allsite.page_cache.PageCacheMiddleware",
     # Database unreachable: the 503 page with the helpline (allsite.faults).
     "allsite.faults.DatabaseUnavailableMiddleware",
+    # A form post that is not valid UTF-8: refused with a message, never saved as "�".
+    "allsite.text_input.InvalidUtf8Middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -171,3 +171,23 @@ def test_a_post_over_12_mb_gets_a_page_that_says_why_and_shows_the_helpline(
     html = response.content.decode()
     assert "a form can send at most 12 MB" in html
     assert "0808 157 0100" in html or "support@example.org" in html
+
+
+def test_a_form_post_that_is_not_utf8_is_refused_naming_the_field(client, editor, helpline):
+    client.get("/")
+    client.force_login(editor)
+    client.raise_request_exception = False
+    body = "title=Induction&body=Caf%E9+au+lait&slug=induction"  # Latin-1 "é", not UTF-8
+    response = client.post(
+        "/admin/treatments/article/add/", body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "not readable text (not valid UTF-8), so nothing was saved: body" in html
+    assert not Article.objects.exists()
+
+    fine = "title=Induction&body=Caf%C3%A9"
+    response = client.post(
+        "/admin/treatments/article/add/", fine, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 200  # the form itself answers (other fields are missing)
