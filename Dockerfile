@@ -17,15 +17,19 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir --require-hashes -r requirements.txt
 
 COPY . .
+# The code stays root's (read-only to the app). The app user owns only what it
+# writes: its home (gunicorn's control socket, ~/.gunicorn), the static export,
+# backups, and staticfiles/, which `export_static` (compose.yaml's migrate
+# service) collects into again.
+RUN useradd --system --uid 10001 --create-home --home-dir /home/allsite allsite \
+    && mkdir -p /export /app/backups /app/staticfiles \
+    && chown allsite /export /app/backups /app/staticfiles
+USER allsite
+
 # Hashed, compressed static files, made once at build time. The settings refuse
 # to start without a secret key and hosts when DEBUG is off: dummies, this step only.
 RUN DJANGO_SECRET_KEY=build-time-only DJANGO_ALLOWED_HOSTS=build \
     python manage.py collectstatic --noinput -v0
-
-RUN useradd --system --uid 10001 --home-dir /app allsite \
-    && mkdir -p /export /app/backups \
-    && chown allsite /export /app/backups
-USER allsite
 
 ENV DJANGO_DEBUG=0
 EXPOSE 8000

@@ -26,14 +26,20 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 # Regenerate the locks after changing requirements/*.in: requirements.txt is what
-# production installs, requirements-dev.txt adds the test and lint tools.
+# production installs, requirements-dev.txt adds the test and lint tools (and is
+# constrained by requirements.txt, so it is locked second). The hashes cover every
+# wheel of each pinned version (Linux x86_64 and aarch64 included). uv lives in
+# its own venv (.lock-venv, git-ignored), never in the project's.
 UV := .lock-venv/bin/uv
+UV_VERSION := 0.13.9
 LOCK := $(UV) pip compile --quiet --generate-hashes --python-version 3.11 \
-	--python-platform x86_64-manylinux_2_28 --no-header
+	--python-platform x86_64-manylinux_2_28
+LOCK_NOTE := \# Do not edit: change requirements/*.in and run `make lock` (uv $(UV_VERSION)), which runs:
 lock:
-	test -x $(UV) || ($(PYTHON) -m venv .lock-venv && .lock-venv/bin/pip install --quiet uv==0.13.9)
+	test -x $(UV) || ($(PYTHON) -m venv .lock-venv && .lock-venv/bin/pip install --quiet uv==$(UV_VERSION))
 	$(LOCK) requirements/runtime.in -o requirements.txt
 	$(LOCK) requirements/dev.in -o requirements-dev.txt
+	sed -i '1i $(LOCK_NOTE)' requirements.txt requirements-dev.txt
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
