@@ -27,6 +27,23 @@ def possible_duplicates(reference):
     return Reference.objects.filter(same).exclude(pk=reference.pk)
 
 
+SHOWN_DUPLICATES = 5
+
+
+def some_duplicates(reference):
+    """(up to SHOWN_DUPLICATES possible duplicates, how many more there are): a
+    source copied on thousands of pages must not make a screen thousands long."""
+    found = list(possible_duplicates(reference).order_by("key")[: SHOWN_DUPLICATES + 1])
+    more = 0
+    if len(found) > SHOWN_DUPLICATES:
+        more = possible_duplicates(reference).count() - SHOWN_DUPLICATES
+    return found[:SHOWN_DUPLICATES], more
+
+
+def and_more(more):
+    return f" and {more} more with the same DOI, PMID or URL" if more else ""
+
+
 class CitedFilter(admin.SimpleListFilter):
     title = "cited"
     parameter_name = "cited"
@@ -250,20 +267,21 @@ class ReferenceAdmin(admin.ModelAdmin):
 
     @admin.display(description="Possible duplicates")
     def duplicates(self, obj):
-        found = possible_duplicates(obj) if obj.pk else []
+        found, more = some_duplicates(obj) if obj.pk else ([], 0)
         if not found:
             return "None found (no other reference has the same DOI, PMID or URL)."
-        return format_html_join(
+        links = format_html_join(
             ", ",
             '<a href="{}">[@{}]</a>',
             ((reverse("admin:references_reference_change", args=[d.pk]), d.key) for d in found),
         )
+        return format_html("{}{}", links, and_more(more))
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        found = list(possible_duplicates(obj))
+        found, more = some_duplicates(obj)
         if found:
-            keys = ", ".join(f"[@{d.key}]" for d in found)
+            keys = ", ".join(f"[@{d.key}]" for d in found) + and_more(more)
             messages.warning(
                 request,
                 f"Saved, but this may duplicate {keys}: same DOI, PMID or URL. "
@@ -377,7 +395,10 @@ class ReferenceAdmin(admin.ModelAdmin):
                 else " ".join(msgs)
                 for field, msgs in error.message_dict.items()
             ]
-        duplicates = [f"[@{d.key}]" for d in possible_duplicates(reference)]
+        found, more = some_duplicates(reference)
+        duplicates = [f"[@{d.key}]" for d in found]
+        if more:
+            duplicates.append(and_more(more).strip())
         return {
             "reference": reference,
             "errors": errors,

@@ -223,3 +223,21 @@ def test_a_ticked_invalid_entry_is_named_and_nothing_is_imported(client, editor)
 def test_helpline_staff_cannot_import(client, helpline_staff):
     client.force_login(helpline_staff)
     assert client.get(IMPORT).status_code == 403
+
+
+def test_a_source_copied_many_times_lists_five_duplicates_and_a_count(client, editor):
+    for n in range(8):
+        Reference.objects.create(
+            key=f"nhs-copy-{n}", type="webpage", title="NHS page",
+            url="https://www.nhs.uk/conditions/acute-lymphoblastic-leukaemia/",
+            accessed="2026-11-01",
+        )  # fmt: skip
+    client.force_login(editor)
+    data = [{"id": "nhs-new", "type": "webpage", "title": "NHS page",
+             "URL": "https://www.nhs.uk/conditions/acute-lymphoblastic-leukaemia/",
+             "accessed": {"date-parts": [[2026, 11, 1]]}}]  # fmt: skip
+    html = client.post(IMPORT, {"file": upload(json.dumps(data))}).content.decode()
+    assert "[@nhs-copy-4], and 3 more with the same DOI, PMID or URL" in html
+    assert "[@nhs-copy-5]" not in html
+    change = client.get(f"{LIST}{Reference.objects.get(key='nhs-copy-0').pk}/change/")
+    assert "and 2 more with the same DOI, PMID or URL" in change.content.decode()
