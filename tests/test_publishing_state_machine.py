@@ -16,6 +16,7 @@ After every step, with the background tasks the step enqueued run:
 
 import datetime
 import itertools
+import re
 
 import pytest
 from django.core.cache import cache
@@ -30,6 +31,7 @@ from tests.conftest import make_user
 from treatments import publishing, workflow
 from treatments.models import Article, Kind, LivePage, ReviewerProfile, RevisionStatus
 
+MARKER_RE = re.compile(r"mk\d{3}x\d{4}")
 WORDS = ["remission", "marrow", "blast"]
 MEDICINES = [("imatinib", "Imatinib", "Glivec"), ("dasatinib", "Dasatinib", "Sprycel")]
 TAGS = ["chemo", "steroids", "trials"]
@@ -206,7 +208,9 @@ class PublishingMachine(RuleBasedStateMachine):
                 assert cited_unapproved, "a page citing only approved sources was refused"
                 return
         assert not cited_unapproved, "a page citing an unapproved source was approved"
-        self.approved.add(revision.summary.split()[-1])
+        # Everything the approved version shows is now approved, including a
+        # title it kept from an earlier draft (an edit without a new title).
+        self.approved.update(MARKER_RE.findall(f"{revision.title} {revision.summary}"))
         article.refresh_from_db()
 
     @rule(word=st.integers(0, 2), alias=st.booleans(), approve=st.booleans())
