@@ -1,5 +1,12 @@
 """sitemap.xml: an index of sitemap files, each listing at most LIMIT URLs.
 
+Content file n lists the published pages and medicines whose ids are in the
+n-th run of LIMIT ids from the first published one. Neither the index nor a
+file counts or skips rows: the index needs only the lowest and highest
+published ids (a step along the primary key each) and a file is one range of
+it, so both cost the same at any size of site. A file may hold fewer than
+LIMIT URLs (the ids of glossary terms and unpublished drafts are gaps).
+
 Files are numbered in their path (/sitemap-content-2.xml), not by Django's
 `?p=2`, so that a static export can hold every one of them. A file is built
 from one query of plain rows (kind, slug, date) and written as text: at a
@@ -32,11 +39,27 @@ def _published_content():
     return Article.objects.published().exclude(kind=Kind.GLOSSARY).order_by("pk")
 
 
+def _id_range():
+    """(first, last) id of the published content, or None: one step each along
+    the primary key."""
+    ids = _published_content().values_list("pk", flat=True)
+    first = ids.first()
+    return None if first is None else (first, ids.order_by("-pk").first())
+
+
 def content_entries(number):
-    """[(path, last approval date)] of content file `number` (from 1)."""
+    """[(path, last approval date)] of content file `number` (from 1): the
+    content with ids in the number-th run of LIMIT ids from the first."""
     patterns = _url_patterns()
-    rows = _published_content().values_list("kind", "slug", "live_since")
-    rows = rows[(number - 1) * LIMIT : number * LIMIT]
+    span = _id_range()
+    if span is None:
+        return []
+    start = span[0] + (number - 1) * LIMIT
+    rows = (
+        _published_content()
+        .filter(pk__gte=start, pk__lt=start + LIMIT)
+        .values_list("kind", "slug", "live_since")
+    )
     return [
         (patterns[kind][0] + slug + patterns[kind][1], live_since.date())
         for kind, slug, live_since in rows
@@ -53,7 +76,8 @@ SECTIONS = {"content": content_entries, "pages": fixed_entries}
 
 def sitemap_files():
     """[(section, file number)] of every sitemap file, in order."""
-    content_files = max(1, -(-_published_content().count() // LIMIT))
+    span = _id_range()
+    content_files = 1 if span is None else (span[1] - span[0]) // LIMIT + 1
     return [("content", n) for n in range(1, content_files + 1)] + [("pages", 1)]
 
 

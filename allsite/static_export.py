@@ -32,8 +32,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.dispatch import receiver
 from django.urls import reverse
+from taggit.models import Tag
 
-from treatments import navigation
+from treatments import listings, navigation
 from treatments.models import Article, Kind
 from treatments.publishing import (
     CHROME,
@@ -96,12 +97,7 @@ def article_urls(article):
     if article.live_revision_id is None:
         return []
     if article.kind == Kind.MEDICINE:
-        mentions = (
-            Article.objects.pages()
-            .for_lists()
-            .filter(live_page__medicine_revisions__article=article)
-            .count()
-        )
+        mentions = listings.ListPaginator(listings.medicine_key(article.pk), LIST_PAGE_SIZE).count
         return _list_urls("treatments:medicine_detail", article.slug, mentions, LIST_PAGE_SIZE)
     if article.kind == Kind.PAGE:
         urls = [reverse("treatments:article_detail", kwargs={"slug": article.slug})]
@@ -119,7 +115,8 @@ def article_urls(article):
 
 def tag_urls(slug):
     """A tag's list of published pages, if it has any."""
-    count = Article.objects.for_lists().filter(live_revision__tags__slug=slug).count()
+    tag = Tag.objects.filter(slug=slug).first()
+    count = tag and listings.ListPaginator(listings.topic_key(tag.pk), LIST_PAGE_SIZE).count
     if not count:
         return []
     return _list_urls("treatments:tag_detail", slug, count, LIST_PAGE_SIZE)

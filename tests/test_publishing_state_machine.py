@@ -25,10 +25,11 @@ from django.test import Client, TestCase
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from taggit.models import Tag
 
 from references.models import Reference, VersionStatus
 from tests.conftest import make_user
-from treatments import publishing, workflow
+from treatments import listings, publishing, workflow
 from treatments.models import Article, Kind, LivePage, ReviewerProfile, RevisionStatus
 
 MARKER_RE = re.compile(r"mk\d{3}x\d{4}")
@@ -269,6 +270,26 @@ class PublishingMachine(RuleBasedStateMachine):
                 assert stored == publishing.render_page_main(article, live), (
                     f"{article.slug}'s stored main region is stale"
                 )
+
+    @invariant()
+    def topic_and_medicine_lists_hold_exactly_the_published_pages_by_title(self):
+        for tag in Tag.objects.all():
+            expected = list(
+                Article.objects.for_lists().filter(live_revision__tags=tag).values_list("pk")
+            )
+            stored = list(listings.articles_in(listings.topic_key(tag.pk)).values_list("pk"))
+            assert stored == expected, f"the list of pages about {tag} is stale"
+        for medicine in Article.objects.medicines():
+            expected = list(
+                Article.objects.pages()
+                .for_lists()
+                .filter(live_page__medicine_revisions__article=medicine)
+                .values_list("pk")
+            )
+            key = listings.medicine_key(medicine.pk)
+            assert list(listings.articles_in(key).values_list("pk")) == expected, (
+                f"the list of pages naming {medicine} is stale"
+            )
 
     def public_urls(self):
         urls = ["/", "/glossary/", "/medicines/", *(f"/tags/{tag}/" for tag in TAGS)]

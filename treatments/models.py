@@ -368,6 +368,28 @@ class LivePage(models.Model):
         return f"Live page of {self.article}"
 
 
+class ListEntry(models.Model):
+    """One published article in one stored list: the pages on a topic, or the
+    pages that name a medicine. Kept by treatments.listings whenever a live page
+    is written, so that a page of a list is read in index order (and counted
+    from the index) instead of sorting every matching article per request."""
+
+    list_key = models.CharField(max_length=60, help_text='"topic:<tag id>" or "medicine:<id>".')
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="list_entries")
+    sort_title = models.CharField(max_length=200, help_text="The article's live title.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["list_key", "article"], name="list_entry_once"),
+        ]
+        indexes = [
+            models.Index(fields=["list_key", "sort_title", "article"], name="list_entry_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.article} in {self.list_key}"
+
+
 class ReviewerProfile(models.Model):
     """How a medical reviewer is named on the pages they approve."""
 

@@ -34,7 +34,7 @@ from django.utils.module_loading import import_string
 from references.citations import keys_in
 from references.models import Reference
 
-from . import navigation, structured_data
+from . import listings, navigation, structured_data
 from .kinds import names_of
 from .models import Article, Kind, LivePage, ReviewerProfile
 from .rendering import render
@@ -217,6 +217,7 @@ def write_live_page(article, sources=None):
         if existing is None:
             return set()
         existing.delete()
+        listings.sync(article)
         live_page_changed.send(sender=LivePage, article_id=article.pk)
         return own_tags(article)
     fresh = render_from_approved(article, sources)
@@ -240,6 +241,7 @@ def write_live_page(article, sources=None):
     live_page.reference_versions.set(fresh.reference_versions)
     live_page.glossary_revisions.set(fresh.glossary_revisions)
     live_page.medicine_revisions.set(fresh.medicine_revisions)
+    listings.sync(article, fresh.medicine_revisions)
     refresh_page_main(article, live_page)
     live_page_changed.send(sender=LivePage, article_id=article.pk)
     tags = own_tags(article)

@@ -7,14 +7,13 @@ site its page shows, which the page cache uses to know when it changed.
 
 from itertools import groupby
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
-from . import navigation
+from . import listings, navigation
 from .kinds import detail_lines
 from .models import Article, Kind
 from .publishing import CHROME, GLOSSARY, MEDICINES, page_main_context, page_tag, topic_tag
@@ -129,7 +128,10 @@ class TagDetailView(ListView):
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return Article.objects.for_lists().filter(live_revision__tags=self.tag)
+        return listings.articles_in(listings.topic_key(self.tag.pk))
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return listings.ListPaginator(listings.topic_key(self.tag.pk), per_page)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(tag=self.tag, **kwargs)
@@ -187,12 +189,7 @@ class MedicineDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         revision = self.object.live_revision
-        mentioned_in = (
-            Article.objects.pages()
-            .for_lists()
-            .filter(live_page__medicine_revisions__article=self.object)
-        )
-        paginator = Paginator(mentioned_in, LIST_PAGE_SIZE, allow_empty_first_page=True)
+        paginator = listings.ListPaginator(listings.medicine_key(self.object.pk), LIST_PAGE_SIZE)
         number = page_number(self)
         if number > paginator.num_pages:
             raise Http404("No such page of the list.")
