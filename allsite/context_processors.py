@@ -22,7 +22,8 @@ class SiteNavigation:
 
 
 def site_navigation(request=None):
-    if not settings.PAGE_CACHE_ENABLED:  # a per-process cache would go stale
+    if not settings.PAGE_CACHE_ENABLED or getattr(request, "preview_banner", None):
+        # A per-process cache would go stale; a preview shows the site as it would be.
         return SiteNavigation(navigation.sections(), navigation.shows_demo_content())
     key = f"allsite:chrome-nav:{request_tokens(request, [CHROME])[CHROME]}"
     found = cache.get(key)
@@ -38,6 +39,7 @@ def site_chrome(request):
     return {
         "helpline": SimpleLazyObject(lambda: get_helpline(request)),
         "navigation": SimpleLazyObject(lambda: site_navigation(request)),
+        "preview_banner": getattr(request, "preview_banner", None),
         "site_name": settings.SITE_NAME,
         "site_publisher": settings.SITE_PUBLISHER,
     }

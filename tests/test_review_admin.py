@@ -152,7 +152,8 @@ def test_preview_shows_the_unpublished_version_with_the_public_template(
     html = client.get(
         f"/admin/treatments/article/versions/{submitted_edit.pk}/preview/"
     ).content.decode()
-    assert "Preview: this version is not published." in html
+    assert "Preview: readers do not see this version yet." in html
+    assert "shown as if editor_ann approved it today" in html
     assert "explained simply" in html
     assert '<sup class="citation">' in html
     assert 'class="site-footer"' in html

@@ -20,12 +20,12 @@ from django.utils.html import format_html
 from references.citations import format_entries
 from references.models import ReferenceVersion, VersionStatus
 
-from . import diff, workflow
+from . import diff, rendered_diff, workflow
 from .kinds import detail_lines
 from .models import Action, Article, Kind, Revision, RevisionStatus
-from .publishing import Sources, page_main_context
+from .publishing import Sources, approved_references, page_main_context
 from .readability import assess
-from .rendering import render, working_references
+from .rendering import Rendered, render, working_references
 
 DUE_PAGE_SIZE = 50
 
@@ -105,6 +105,58 @@ def previous_revision(revision):
     )
 
 
+REVIEW_VIEWS = {
+    "changes": "Changes only",
+    "page": "Whole page, changes marked",
+    "source": "Source text",
+}
+
+
+def render_for_review(revision, sources):
+    """(Rendered, None) of a revision as readers would get it: approved versions
+    of the sources it cites, the editors' working copy of any not yet approved
+    (flagged elsewhere, and approval refuses them); or (None, message)."""
+    body = revision.body
+    references = working_references(body)
+    for key, version in approved_references(body).items():
+        references[key] = version.as_reference()
+    try:
+        return (
+            render(
+                body,
+                references=references,
+                glossary_terms=sources.glossary_terms(exclude_id=revision.article_id),
+            ),
+            None,
+        )
+    except ValueError as error:
+        return None, str(error)
+
+
+def live_render(article):
+    """The live page's body as readers get it now, as a Rendered."""
+    page = getattr(article, "live_page", None)
+    if page is None:
+        return None
+    return Rendered(html=page.body_html, toc=page.toc, citations=page.citations)
+
+
+def reader_view_of_changes(revision, compared_with):
+    """(RenderedDiff or None, error message) for the review screen."""
+    sources = Sources.load()
+    new, error = render_for_review(revision, sources)
+    if new is None:
+        return None, error
+    article = revision.article
+    if compared_with is None:
+        old = None
+    elif compared_with.pk == article.live_revision_id and live_render(article) is not None:
+        old = live_render(article)
+    else:
+        old, _ = render_for_review(compared_with, sources)
+    return rendered_diff.compare(old, new), None
+
+
 class ReviewAdminViews:
     """Mixed into ArticleAdmin: extra admin URLs for the review workflow."""
 
@@ -156,6 +208,10 @@ class ReviewAdminViews:
             revision.refresh_from_db()
         live = revision.article.live_revision
         compared_with = live if live and live.pk != revision.pk else None
+        view = request.GET.get("view")
+        view = view if view in REVIEW_VIEWS else "changes"
+        changes = diff.compare(compared_with, revision)
+        reader_diff, render_error = reader_view_of_changes(revision, compared_with)
         return TemplateResponse(
             request,
             "admin/treatments/review.html",
@@ -165,7 +221,13 @@ class ReviewAdminViews:
                 revision=revision,
                 article=revision.article,
                 compared_with=compared_with,
-                changes=diff.compare(compared_with, revision),
+                changes=changes,
+                metadata_changes=[f for f in changes.fields if f.changed and f.label != "Body"],
+                set_changes=[s for s in changes.sets if s.changed],
+                reader_diff=reader_diff,
+                render_error=render_error,
+                view=view,
+                views=REVIEW_VIEWS,
                 comment=comment,
                 is_in_review=revision.status == RevisionStatus.IN_REVIEW,
                 can_review=workflow.is_medical_reviewer(request.user),
@@ -318,20 +380,53 @@ class ReviewAdminViews:
         )
 
     def preview_view(self, request, revision_id):
-        """The revision exactly as readers would see it, with the public template."""
+        """The revision exactly as readers would get it once approved: the public
+        page, made by the public view inside a rehearsed approval (rolled back),
+        with a preview banner; never cached, never indexed."""
         self._require_view(request)
         revision = get_object_or_404(Revision.objects.select_related("article"), pk=revision_id)
+        if revision.article.kind != Kind.GLOSSARY:
+            try:
+                response = self._rehearsed_public_page(request, revision)
+            except ValueError as error:
+                response = self._draft_preview(request, revision, error)
+        else:
+            response = self._draft_preview(request, revision)
+        response.render()
+        response["Cache-Control"] = "no-store, private"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    def _rehearsed_public_page(self, request, revision):
+        from .views import ArticleDetailView, MedicineDetailView
+
+        view = ArticleDetailView if revision.article.kind == Kind.PAGE else MedicineDetailView
+        request.preview_banner = {
+            "review_url": reverse("admin:treatments_review", args=[revision.pk]),
+            "approver": request.user,
+            "is_live": revision.article.live_revision_id == revision.pk,
+        }
+        with workflow.rehearsed_approval(revision, by=request.user) as article:
+            response = view.as_view()(request, slug=article.slug)
+            response.render()
+        return response
+
+    def _draft_preview(self, request, revision, error=None):
+        """A version that cannot be rendered from approved sources yet (or a
+        glossary term), shown with the editors' working copies and the reason."""
         article = revision.article
         try:
+            if error is not None:
+                raise error
             rendered = render(
                 revision.body,
                 references=working_references(revision.body),
                 glossary_terms=Sources.load().glossary_terms(exclude_id=article.pk),
             )
             live_page = SimpleNamespace(body_html=rendered.html, toc=rendered.toc)
-        except ValueError as error:
+        except ValueError as problem:
             message = format_html(
-                "<p><strong>This version cannot be published yet:</strong> {}</p>", error
+                "<p><strong>This version cannot be published yet:</strong> {}</p>", problem
             )
             live_page = SimpleNamespace(body_html=message, toc=[])
         context = {

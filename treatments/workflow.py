@@ -24,6 +24,7 @@ in background tasks.
 
 import calendar
 import datetime
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -470,3 +471,34 @@ def request_reference_changes(version, *, by, comment):
     _after_commit(tasks.notify_decided, transition.pk)
     version.refresh_from_db()
     return version
+
+
+class _RehearsalOver(Exception):
+    """Raised to roll a rehearsal back."""
+
+
+@contextmanager
+def rehearsed_approval(revision, *, by):
+    """The site as it would be if `by` approved `revision` now, for as long as
+    the block runs, then rolled back whatever happens: so a preview is made by
+    the very code that makes the live page, from the same approved sources.
+
+    Checks no rule (a preview is not an approval) and leaves nothing behind:
+    the writes, the search index and any task queued after commit go with the
+    savepoint. Raises ValueError (e.g. UnknownCitationKeys) if the revision
+    could not be rendered from approved sources."""
+    try:
+        with transaction.atomic():
+            article = _locked(revision.article)
+            transition = _record(article, revision, Action.APPROVED, by)
+            article.live_revision = revision
+            article.display_title = revision.title
+            article.live_since = transition.created_at
+            _renew_review(article, transition, revision.note_for_readers)
+            article.save()
+            publishing.write_live_page(article)
+            article.refresh_from_db()
+            yield article
+            raise _RehearsalOver
+    except _RehearsalOver:
+        pass

@@ -14,9 +14,10 @@ from ..page_cache import recent_values, release, request_tokens
 
 register = template.Library()
 
-# Pages whose chrome is their own: search (the box shows the query), previews,
-# and the 500 page (which must not depend on the cache working).
-UNSHARED = ("query", "preview", "error_page")
+# Pages whose chrome is their own: search (the box shows the query), previews
+# (the site as it would be after an approval), and the 500 page (which must not
+# depend on the cache working).
+UNSHARED = ("query", "preview", "preview_banner", "error_page")
 
 
 def fragment_key(token, name, vary=""):
