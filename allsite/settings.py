@@ -318,8 +318,14 @@ HELPLINE_FALLBACK = {
     "email": os.environ.get("ALLSITE_HELPLINE_EMAIL", ""),
 }
 SITE_NAME = os.environ.get("ALLSITE_SITE_NAME", "ALL treatment information")
-# Used for links in emails (which have no request to take the host from).
-SITE_URL = os.environ.get("ALLSITE_SITE_URL", "http://127.0.0.1:8000")
+# The site's public address, for links in emails (which have no request to take
+# the host from). ALLSITE_SITE_URL is its older name. Unset: the development
+# server's address in DEBUG, else https:// and the first allowed host.
+SITE_URL = (
+    os.environ.get("ALLSITE_BASE_URL")
+    or os.environ.get("ALLSITE_SITE_URL")
+    or ("http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0].lstrip('.')}")
+).rstrip("/")
 SITE_PUBLISHER = os.environ.get(
     "ALLSITE_PUBLISHER", "the allsite open-source project (demonstration deployment)"
 )

@@ -165,3 +165,11 @@ def test_a_page_serving_process_does_not_load_sentry_without_a_dsn():
     show = "import sys; print('sentry_sdk' in sys.modules, 'qrcode' in sys.modules)"
     result = manage("shell", "-c", show, DJANGO_DEBUG="1")
     assert result.stdout.split()[-2:] == ["False", "False"], result.stderr
+
+
+def test_links_in_emails_use_the_public_address_not_the_development_server():
+    show = "from django.conf import settings as s; print(s.SITE_URL)"
+    base = {"DJANGO_SECRET_KEY": LONG_SECRET, "DJANGO_ALLOWED_HOSTS": "all.example.org,www.x.org"}
+    assert manage("shell", "-c", show, **base).stdout.split()[-1] == "https://all.example.org"
+    chosen = manage("shell", "-c", show, ALLSITE_BASE_URL="https://info.example.org/", **base)
+    assert chosen.stdout.split()[-1] == "https://info.example.org"

@@ -193,8 +193,9 @@ def test_every_transition_is_recorded(in_review, reviewer):
 
 
 def test_reviewers_are_emailed_when_a_revision_is_submitted(
-    draft, editor, reviewer, django_capture_on_commit_callbacks
+    draft, editor, reviewer, django_capture_on_commit_callbacks, settings
 ):
+    settings.SITE_URL = "https://all.example.org"
     reviewer.email = "rhea@example.org"
     reviewer.save()
     with django_capture_on_commit_callbacks(execute=True):
@@ -202,7 +203,8 @@ def test_reviewers_are_emailed_when_a_revision_is_submitted(
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["rhea@example.org"]
     assert "Medical review needed: Steroids" in mail.outbox[0].subject
-    assert f"/admin/treatments/article/review/{draft.pk}/" in mail.outbox[0].body
+    review_link = f"https://all.example.org/admin/treatments/article/review/{draft.pk}/"
+    assert review_link in mail.outbox[0].body
 
 
 def test_author_is_emailed_the_comment_when_changes_are_requested(
