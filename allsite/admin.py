@@ -89,6 +89,10 @@ class FeedbackAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def lookup_allowed(self, lookup, value, request=None):
+        # "All feedback on this page", linked from the page's edit and review screens.
+        return lookup == "article__id__exact" or super().lookup_allowed(lookup, value, request)
+
     @admin.display(description="page", ordering="article__slug")
     def page(self, obj):
         return str(obj.article)
