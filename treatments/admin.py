@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import OuterRef, Subquery
 from django.urls import path, reverse
 from django.utils.html import format_html_join
@@ -259,17 +260,39 @@ class SectionFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SectionPicker(AutocompleteSelect):
+    """The section search box, its empty choice labelled (an empty <option>
+    without a label is invalid HTML and says nothing to a screen reader)."""
+
+    EMPTY_LABEL = "None: this page is a top-level section"
+
+    def optgroups(self, name, value, attr=None):
+        groups = super().optgroups(name, value, attr)
+        for _group, options, _index in groups:
+            for option in options:
+                if option["value"] == "" and not option["label"]:
+                    option["label"] = self.EMPTY_LABEL
+        return groups
+
+
 @admin.register(Article)
 class ArticleAdmin(ReviewAdminViews, RevisedContentAdmin):
     form = ArticleForm
     list_filter = [SectionFilter]
     autocomplete_fields = ["parent"]
+    # base_revision (hidden) is left out of the fieldsets, which would give it a
+    # label pointing at nothing visible: change_form.html renders it.
     fieldsets = [
-        (None, {"fields": ["title", "summary", "body", "audience", "tags", "base_revision"]}),
+        (None, {"fields": ["title", "summary", "body", "audience", "tags"]}),
         RevisedContentAdmin.send_to_review,
         ("Place in the site", {"fields": ["slug", "parent", "order"]}),
         RevisedContentAdmin.review_schedule,
     ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            kwargs["widget"] = SectionPicker(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -318,7 +341,7 @@ GlossaryTermForm = content_form(Kind.GLOSSARY, GlossaryTerm, ["slug", "review_in
 class GlossaryTermAdmin(RevisedContentAdmin):
     form = GlossaryTermForm
     fieldsets = [
-        (None, {"fields": ["title", "aliases", "summary", "body", "slug", "base_revision"]}),
+        (None, {"fields": ["title", "aliases", "summary", "body", "slug"]}),
         RevisedContentAdmin.send_to_review,
         RevisedContentAdmin.review_schedule,
     ]
@@ -339,7 +362,7 @@ MedicineForm = content_form(Kind.MEDICINE, Medicine, ["slug", "review_interval_m
 class MedicineAdmin(RevisedContentAdmin):
     form = MedicineForm
     fieldsets = [
-        (None, {"fields": ["title", "summary", "base_revision"]}),
+        (None, {"fields": ["title", "summary"]}),
         (
             "Facts",
             {"fields": ["brand_names", "drug_class", "target", "route", "phases", "side_effects"]},

@@ -18,12 +18,11 @@ def reader_feedback(article):
     if article is None or getattr(article, "pk", None) is None:
         return {"article": None}
     open_items = Feedback.objects.filter(article=article).exclude(status=Feedback.Status.RESOLVED)
-    items = list(open_items[: SHOWN + 1])
+    count = open_items.count()
     return {
         "article": article,
-        "items": items[:SHOWN],
-        "more": len(items) > SHOWN,
-        "count": len(items) if len(items) <= SHOWN else open_items.count(),
+        "items": list(open_items[:SHOWN]) if count else [],
+        "count": count,
         "list_url": reverse("admin:allsite_feedback_changelist")
         + f"?article__id__exact={article.pk}",
     }
