@@ -487,14 +487,29 @@ def _pg_text(sql):
 
 
 class _PostgresBackend:
-    VECTOR_SQL = " || ".join(
-        f"setweight(to_tsvector('{PG_CONFIG}', {_pg_text(text)}), '{weight}')"
-        for text, weight in [
-            ("coalesce(title, '') || ' ' || coalesce(keywords, '')", "A"),
-            ("coalesce(summary, '')", "B"),
-            ("coalesce(body_text, '')", "C"),
-        ]
-    )
+    @staticmethod
+    def _vector(text, weight):
+        return f"setweight(to_tsvector('{PG_CONFIG}', {_pg_text(text)}), '{weight}')"
+
+    NAMES = "coalesce(title, '') || ' ' || coalesce(keywords, '')"
+    SUMMARY = "coalesce(summary, '')"
+    BODY = "coalesce(body_text, '')"
+    # (column, SQL) of the vectors: the whole entry; names; names and summary.
+    VECTORS = [
+        ("search_vector", " || ".join([
+            _vector(NAMES, "A"), _vector(SUMMARY, "B"), _vector(BODY, "C")
+        ])),
+        ("names_vector", _vector(NAMES, "A")),
+        ("head_vector", _vector(NAMES, "A") + " || " + _vector(SUMMARY, "B")),
+    ]  # fmt: skip
+    VECTOR_SQL = VECTORS[0][1]
+    # Where all the words must be, best first: (tier, condition). Each is asked
+    # in turn, and only while results are missing.
+    TIERS = [
+        (3, "e.names_vector @@ {q}"),
+        (2, "e.head_vector @@ {q} AND NOT e.names_vector @@ {q}"),
+        (1, "e.search_vector @@ {q} AND NOT e.head_vector @@ {q}"),
+    ]
     BODY_HEADLINE = (
         f"StartSel={MARK_START}, StopSel={MARK_END}, MaxFragments=2, MaxWords=30, "
         'MinWords=12, ShortWord=2, FragmentDelimiter=" … "'
@@ -504,17 +519,15 @@ class _PostgresBackend:
     @classmethod
     def sync(cls, cursor, ids):
         table = connection.ops.quote_name(SearchEntry._meta.db_table)
+        assignments = ", ".join(f"{column} = {sql}" for column, sql in cls.VECTORS)
         if ids is None:
-            cursor.execute(f"UPDATE {table} SET search_vector = {cls.VECTOR_SQL}")
+            cursor.execute(f"UPDATE {table} SET {assignments}")
         else:
-            cursor.execute(
-                f"UPDATE {table} SET search_vector = {cls.VECTOR_SQL} WHERE id = ANY(%s)",
-                [list(ids)],
-            )
+            cursor.execute(f"UPDATE {table} SET {assignments} WHERE id = ANY(%s)", [list(ids)])
 
     @classmethod
     def unsync(cls, cursor, ids):
-        """Nothing to do: the vector is a column of the deleted rows."""
+        """Nothing to do: the vectors are columns of the deleted rows."""
 
     @classmethod
     def _tsquery(cls, groups, excluded):
@@ -530,38 +543,63 @@ class _PostgresBackend:
 
     @classmethod
     def find(cls, cursor, terms, *, match_all, limit):
-        cursor.execute(*cls.find_sql(terms, match_all=match_all, limit=limit))
-        return cursor.fetchall()
+        """Best first: the entries with all the words in their names, then in
+        their names and summary, then anywhere; by ts_rank within each."""
+        ids = []
+        for tier in range(len(cls.TIERS)):
+            if len(ids) >= limit:
+                break
+            cursor.execute(
+                *cls.find_sql(terms, match_all=match_all, limit=limit - len(ids), tier=tier)
+            )
+            ids += [row[0] for row in cursor.fetchall()]
+        if not ids:
+            return []
+        cursor.execute(*cls.extracts_sql(terms, ids, match_all=match_all))
+        extracts = {row[0]: row for row in cursor.fetchall()}
+        return [extracts[entry_id] for entry_id in ids if entry_id in extracts]
 
     @classmethod
-    def find_sql(cls, terms, *, match_all, limit):
-        table = connection.ops.quote_name(SearchEntry._meta.db_table)
+    def _query(cls, terms, match_all):
         groups = or_groups(terms) if match_all else [wanted(terms)]
-        q, q_params = cls._tsquery(groups, unwanted(terms))
+        return cls._tsquery(groups, unwanted(terms))
+
+    @classmethod
+    def find_sql(cls, terms, *, match_all, limit, tier=0):
+        """SQL for the ids of one tier's best entries, best first."""
+        table = connection.ops.quote_name(SearchEntry._meta.db_table)
+        q, q_params = cls._query(terms, match_all)
+        _, condition = cls.TIERS[tier]
+        where = condition.format(q=q)
+        if tier < len(cls.TIERS) - 1:
+            where += f" AND e.search_vector @@ {q}"  # the exclusions, in names and summary
         sql = f"""
-            SELECT hits.id,
-                ts_headline('{PG_CONFIG}', {_pg_text("hits.body_text")}, {q}, %s),
-                ts_headline('{PG_CONFIG}', {_pg_text("hits.summary")}, {q}, %s),
-                ts_headline('{PG_CONFIG}', {_pg_text("hits.keywords")}, {q}, %s)
-            FROM (
-                SELECT e.id, e.title, e.body_text, e.summary, e.keywords,
-                    CASE WHEN ts_filter(e.search_vector, '{{a}}') @@ {q} THEN 3
-                         WHEN ts_filter(e.search_vector, '{{a,b}}') @@ {q} THEN 2
-                         ELSE 1 END AS tier,
-                    ts_rank('{{0.05, 0.2, 0.4, 1.0}}', e.search_vector, {q}, 1) AS score
-                FROM {table} e
-                WHERE e.search_vector @@ {q}
-                ORDER BY tier DESC, score DESC, e.title, e.id
-                LIMIT %s
-            ) hits
-            ORDER BY hits.tier DESC, hits.score DESC, hits.title, hits.id
+            SELECT e.id FROM {table} e
+            WHERE {where}
+            ORDER BY ts_rank('{{0.05, 0.2, 0.4, 1.0}}', e.search_vector, {q}, 1) DESC,
+                e.title, e.id
+            LIMIT %s
+        """
+        conditions = condition.count("{q}") + (1 if tier < len(cls.TIERS) - 1 else 0)
+        return sql, [*q_params * conditions, *q_params, limit]
+
+    @classmethod
+    def extracts_sql(cls, terms, ids, *, match_all):
+        """SQL for (id, body extract, summary extract, names extract) of these entries."""
+        table = connection.ops.quote_name(SearchEntry._meta.db_table)
+        q, q_params = cls._query(terms, match_all)
+        sql = f"""
+            SELECT e.id,
+                ts_headline('{PG_CONFIG}', {_pg_text("e.body_text")}, {q}, %s),
+                ts_headline('{PG_CONFIG}', {_pg_text("e.summary")}, {q}, %s),
+                ts_headline('{PG_CONFIG}', {_pg_text("e.keywords")}, {q}, %s)
+            FROM {table} e WHERE e.id = ANY(%s)
         """
         params = [
             *q_params, cls.BODY_HEADLINE,
             *q_params, cls.WHOLE_HEADLINE,
             *q_params, cls.WHOLE_HEADLINE,
-            *q_params, *q_params, *q_params, *q_params,
-            limit,
+            list(ids),
         ]  # fmt: skip
         return sql, params
 

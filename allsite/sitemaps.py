@@ -14,12 +14,13 @@ thousand URLs, Django's sitemap framework (a URL reversal and a template loop
 per entry) took over 100 ms a file; this takes a few.
 """
 
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils.html import escape
 
 from treatments.models import Article, Kind
 
-LIMIT = 1000
+LIMIT = 250
 PLACEHOLDER = "slug-placeholder"
 
 
@@ -47,23 +48,18 @@ def _id_range():
     return None if first is None else (first, ids.order_by("-pk").first())
 
 
-def content_entries(number):
-    """[(path, last approval date)] of content file `number` (from 1): the
-    content with ids in the number-th run of LIMIT ids from the first."""
+def content_entries(number, span):
+    """[(path, day of the last approval)] of content file `number` (from 1):
+    the content with ids in the number-th run of LIMIT ids from the first."""
     patterns = _url_patterns()
-    span = _id_range()
-    if span is None:
-        return []
     start = span[0] + (number - 1) * LIMIT
     rows = (
         _published_content()
         .filter(pk__gte=start, pk__lt=start + LIMIT)
-        .values_list("kind", "slug", "live_since")
+        .annotate(day=TruncDate("live_since"))  # a date is far cheaper to read than a time
+        .values_list("kind", "slug", "day")
     )
-    return [
-        (patterns[kind][0] + slug + patterns[kind][1], live_since.date())
-        for kind, slug, live_since in rows
-    ]
+    return [(patterns[kind][0] + slug + patterns[kind][1], day) for kind, slug, day in rows]
 
 
 def fixed_entries(number):
@@ -71,14 +67,21 @@ def fixed_entries(number):
     return [(reverse(name), None) for name in names] if number == 1 else []
 
 
-SECTIONS = {"content": content_entries, "pages": fixed_entries}
-
-
-def sitemap_files():
+def sitemap_files(span=False):
     """[(section, file number)] of every sitemap file, in order."""
-    span = _id_range()
+    span = _id_range() if span is False else span
     content_files = 1 if span is None else (span[1] - span[0]) // LIMIT + 1
     return [("content", n) for n in range(1, content_files + 1)] + [("pages", 1)]
+
+
+def sitemap_entries(section, number):
+    """[(path, date or None)] of one sitemap file, or None if there is no such file."""
+    span = _id_range()
+    if (section, number) not in sitemap_files(span):
+        return None
+    if section == "pages":
+        return fixed_entries(number)
+    return content_entries(number, span) if span else []
 
 
 def urlset(base_url, entries):

@@ -8,7 +8,7 @@ from treatments.publishing import CHROME, HOME, SITEMAP
 
 from . import search
 from .faults import error_page
-from .sitemaps import SECTIONS, sitemap_files, urlset
+from .sitemaps import sitemap_entries, sitemap_files, urlset
 
 
 class HomeView(TemplateView):
@@ -43,9 +43,9 @@ def sitemap_index(request):
 
 
 def sitemap_section(request, section, number):
-    if (section, number) not in sitemap_files():
+    entries = sitemap_entries(section, number)
+    if entries is None:
         raise Http404("No such sitemap file.")
-    entries = SECTIONS[section](number)
     base_url = request.build_absolute_uri("/")[:-1]
     return HttpResponse(urlset(base_url, entries), content_type="application/xml")
 

@@ -4,28 +4,39 @@ pages that name a medicine.
 A topic can hold thousands of pages on a large site. Asking the database for
 "the articles whose live revision has this tag, by title, 50 at a time" joins
 and sorts all of them on every request (42 ms at 10,000 pages against 12 at
-demo size). Instead each list is a run of ListEntry rows, one per article, with
-the article's live title copied in, so a page of the list is read in index
-order and its length counted from the index alone.
+demo size). Instead each list is a run of ListEntry rows, one per article,
+holding the article's live title to sort by and its list item as readers see
+it (link, title, summary), so a page of a list is 50 rows read in index order,
+joined as they are, and its length is counted from the index alone.
 
-`sync` keeps an article's entries in step with its live page; publishing
-calls it whenever it writes one (treatments.publishing.write_live_page), inside
-the same transaction, so a list never shows an article that is not live.
+`sync` keeps an article's entries in step with its live page and address;
+publishing calls it whenever it writes a live page or moves one
+(treatments.publishing), inside the same transaction, so a list never shows
+an article that is not live, or an old title or address.
 """
 
 from functools import cached_property
 
 from django.core.paginator import Paginator
+from django.utils.html import format_html
 
-from .models import Article, Kind, ListEntry, Revision
+from .models import Kind, ListEntry, Revision
+
+TOPIC, MEDICINE = "topic", "medicine"
 
 
 def topic_key(tag_id):
-    return f"topic:{tag_id}"
+    return f"{TOPIC}:{tag_id}"
 
 
 def medicine_key(medicine_id):
-    return f"medicine:{medicine_id}"
+    return f"{MEDICINE}:{medicine_id}"
+
+
+def parse_key(list_key):
+    """(TOPIC or MEDICINE, id) of a list key."""
+    kind, _, number = list_key.partition(":")
+    return kind, int(number)
 
 
 def keys_for(article, medicine_revision_ids=()):
@@ -43,26 +54,55 @@ def keys_for(article, medicine_revision_ids=()):
     return keys
 
 
-def sync(article, medicine_revision_ids=()):
-    """Put the article in exactly the lists its live page belongs in, under its
-    live title (none if it is not published)."""
-    wanted = keys_for(article, medicine_revision_ids)
-    title = article.live_revision.title if article.live_revision_id else ""
-    entries = ListEntry.objects.filter(article=article)
-    entries.exclude(list_key__in=wanted).delete()
-    entries.filter(list_key__in=wanted).exclude(sort_title=title).update(sort_title=title)
-    present = set(entries.values_list("list_key", flat=True))
-    ListEntry.objects.bulk_create(
-        [ListEntry(list_key=key, article=article, sort_title=title) for key in wanted - present]
+def item_html(article):
+    """The article's list item as readers see it."""
+    revision = article.live_revision
+    return str(
+        format_html(
+            '<li><a href="{}">{}</a><p>{}</p></li>',
+            article.get_absolute_url(),
+            revision.title,
+            revision.summary,
+        )
     )
 
 
-def articles_in(list_key):
-    """The list's articles, by title, with what a list shows of each."""
+def sync(article, medicine_revision_ids=None):
+    """Put the article in exactly the lists its live page belongs in, with its
+    live title and list item (in none if it is not published). Without
+    `medicine_revision_ids` the medicine lists it is in are kept as they are
+    (its address or text changed, not what it names). Returns the keys of the
+    lists that changed."""
+    entries = ListEntry.objects.filter(article=article)
+    present = dict(entries.values_list("list_key", "item_html"))
+    if medicine_revision_ids is None:
+        kept = {key for key in present if parse_key(key)[0] == MEDICINE}
+        wanted = keys_for(article) | (kept if article.live_revision_id else set())
+    else:
+        wanted = keys_for(article, medicine_revision_ids)
+    removed = set(present) - wanted
+    entries.filter(list_key__in=removed).delete()
+    if not wanted:
+        return removed
+    title, html = article.live_revision.title, item_html(article)
+    stale = {key for key in wanted & set(present) if present[key] != html}
+    entries.filter(list_key__in=stale).update(sort_title=title, item_html=html)
+    added = wanted - set(present)
+    ListEntry.objects.bulk_create(
+        [
+            ListEntry(list_key=key, article=article, sort_title=title, item_html=html)
+            for key in added
+        ]
+    )
+    return removed | stale | added
+
+
+def entries_in(list_key):
+    """The list's items, by title."""
     return (
-        Article.objects.filter(list_entries__list_key=list_key, live_revision__isnull=False)
-        .select_related("live_revision")
-        .order_by("list_entries__sort_title", "list_entries__article_id")
+        ListEntry.objects.filter(list_key=list_key)
+        .order_by("sort_title", "article_id")
+        .only("item_html")
     )
 
 
@@ -70,21 +110,9 @@ class ListPaginator(Paginator):
     """Pages of a stored list; its length counted from the list's index only."""
 
     def __init__(self, list_key, per_page):
-        super().__init__(articles_in(list_key), per_page, allow_empty_first_page=True)
+        super().__init__(entries_in(list_key), per_page, allow_empty_first_page=True)
         self.list_key = list_key
 
     @cached_property
     def count(self):
         return ListEntry.objects.filter(list_key=self.list_key).count()
-
-
-def rebuild():
-    """Every published article's entries again from its live page (a data
-    migration's and a repair's job). Returns how many entries there are."""
-    ListEntry.objects.all().delete()
-    articles = Article.objects.published().select_related("live_revision", "live_page")
-    for article in articles.iterator(chunk_size=500):
-        page = getattr(article, "live_page", None)
-        named = page.medicine_revisions.values_list("pk", flat=True) if page else ()
-        sync(article, set(named))
-    return ListEntry.objects.count()

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from taggit.managers import TaggableManager
 
 
@@ -377,6 +378,9 @@ class ListEntry(models.Model):
     list_key = models.CharField(max_length=60, help_text='"topic:<tag id>" or "medicine:<id>".')
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="list_entries")
     sort_title = models.CharField(max_length=200, help_text="The article's live title.")
+    item_html = models.TextField(
+        help_text="The list item readers see: link, live title and summary (escaped)."
+    )
 
     class Meta:
         constraints = [
@@ -388,6 +392,10 @@ class ListEntry(models.Model):
 
     def __str__(self):
         return f"{self.article} in {self.list_key}"
+
+    @property
+    def html(self):
+        return mark_safe(self.item_html)  # noqa: S308 - built by listings.item_html, escaped
 
 
 class ReviewerProfile(models.Model):

@@ -30,6 +30,7 @@ from django.dispatch import Signal, receiver
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from taggit.models import Tag
 
 from references.citations import keys_in
 from references.models import Reference
@@ -217,9 +218,9 @@ def write_live_page(article, sources=None):
         if existing is None:
             return set()
         existing.delete()
-        listings.sync(article)
+        lists = listings.sync(article)
         live_page_changed.send(sender=LivePage, article_id=article.pk)
-        return own_tags(article)
+        return own_tags(article) | list_tags(lists)
     fresh = render_from_approved(article, sources)
     if existing is not None and existing.revision_id == article.live_revision_id:
         before = stored_render(existing)
@@ -241,10 +242,10 @@ def write_live_page(article, sources=None):
     live_page.reference_versions.set(fresh.reference_versions)
     live_page.glossary_revisions.set(fresh.glossary_revisions)
     live_page.medicine_revisions.set(fresh.medicine_revisions)
-    listings.sync(article, fresh.medicine_revisions)
+    lists = listings.sync(article, fresh.medicine_revisions)
     refresh_page_main(article, live_page)
     live_page_changed.send(sender=LivePage, article_id=article.pk)
-    tags = own_tags(article)
+    tags = own_tags(article) | list_tags(lists)
     changed_medicines = old_medicines ^ fresh.medicine_revisions
     if changed_medicines:
         tags |= {
@@ -371,10 +372,24 @@ def reference_approved(reference):
     _after_commit_enqueue("rerender_dependents_of_reference", reference.pk)
 
 
+def list_tags(list_keys):
+    """The cache tags of the pages showing these stored lists (listings)."""
+    topics, medicines = set(), set()
+    for key in list_keys:
+        kind, number = listings.parse_key(key)
+        (topics if kind == listings.TOPIC else medicines).add(number)
+    tags = {
+        topic_tag(slug) for slug in Tag.objects.filter(pk__in=topics).values_list("slug", flat=True)
+    }
+    slugs = Article.objects.filter(pk__in=medicines).values_list("slug", flat=True)
+    return tags | {page_tag(slug) for slug in slugs}
+
+
 def place_changed(article, previous_nav, previous_slug):
     """After staff changed a page's slug, section or order in the admin."""
     refresh_page_main(article)
     tags = {page_tag(previous_slug), page_tag(article.slug), SITEMAP}
+    tags |= list_tags(listings.sync(article))  # lists link to its address
     if article.kind == Kind.PAGE:
         tags |= nav_tags(article, previous_nav, NavData.of(article))
     else:

@@ -119,7 +119,7 @@ class SectionPagesView(ListView):
 
 class TagDetailView(ListView):
     template_name = "treatments/tag_detail.html"
-    context_object_name = "articles"
+    context_object_name = "entries"
     paginate_by = LIST_PAGE_SIZE
 
     @staticmethod
@@ -128,7 +128,7 @@ class TagDetailView(ListView):
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return listings.articles_in(listings.topic_key(self.tag.pk))
+        return listings.entries_in(listings.topic_key(self.tag.pk))
 
     def get_paginator(self, queryset, per_page, **kwargs):
         return listings.ListPaginator(listings.topic_key(self.tag.pk), per_page)

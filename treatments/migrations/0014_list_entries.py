@@ -2,6 +2,17 @@
 
 import django.db.models.deletion
 from django.db import migrations, models
+from django.urls import reverse
+from django.utils.html import format_html
+
+URL_NAMES = {"page": "treatments:article_detail", "medicine": "treatments:medicine_detail"}
+
+
+def public_url(article):
+    """Article.get_absolute_url, which historical models do not have."""
+    if article.kind == "glossary":
+        return reverse("treatments:glossary") + f"#{article.slug}"
+    return reverse(URL_NAMES[article.kind], kwargs={"slug": article.slug})
 
 
 def fill_lists(apps, schema_editor):
@@ -14,8 +25,21 @@ def fill_lists(apps, schema_editor):
     TaggedItem = apps.get_model("taggit", "TaggedItem")
     ContentType = apps.get_model("contenttypes", "ContentType")
     revision_type = ContentType.objects.filter(app_label="treatments", model="revision").first()
-    published = Article.objects.filter(live_revision__isnull=False).select_related("live_revision")
+    published = list(
+        Article.objects.filter(live_revision__isnull=False).select_related("live_revision")
+    )
     titles = {a.pk: a.live_revision.title for a in published}
+    items = {
+        a.pk: str(
+            format_html(
+                '<li><a href="{}">{}</a><p>{}</p></li>',
+                public_url(a),
+                a.live_revision.title,
+                a.live_revision.summary,
+            )
+        )
+        for a in published
+    }
     live = {a.pk: a.live_revision_id for a in published}
     by_revision = {revision_id: article_id for article_id, revision_id in live.items()}
     entries = set()
@@ -34,7 +58,12 @@ def fill_lists(apps, schema_editor):
             entries.add((f"medicine:{medicine_of[revision_id]}", page_id))
     ListEntry.objects.bulk_create(
         [
-            ListEntry(list_key=key, article_id=article_id, sort_title=titles[article_id])
+            ListEntry(
+                list_key=key,
+                article_id=article_id,
+                sort_title=titles[article_id],
+                item_html=items[article_id],
+            )
             for key, article_id in sorted(entries)
         ],
         batch_size=1000,
@@ -67,6 +96,12 @@ class Migration(migrations.Migration):
                 (
                     "sort_title",
                     models.CharField(help_text="The article's live title.", max_length=200),
+                ),
+                (
+                    "item_html",
+                    models.TextField(
+                        help_text="The list item readers see: link, live title and summary (escaped)."
+                    ),
                 ),
                 (
                     "article",
