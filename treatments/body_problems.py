@@ -86,7 +86,7 @@ def oversized(text):
         return None
     return Problem(
         f"The body is {len(text):,} characters long and a page can have at most "
-        f"{MAX_BODY_CHARACTERS:,}: the limit falls on this line. Shorten the text or split "
+        f"{MAX_BODY_CHARACTERS:,} characters: the limit falls on this line. Shorten the text or split "
         "it into two pages (your text is kept in the form).",
         (_place(text, MAX_BODY_CHARACTERS),),
     )
@@ -103,15 +103,16 @@ def find_problems(body, *, references, glossary_terms=()):
     problems = []
     malformed = malformed_citations(text)
     if malformed:
-        problems += [
+        # The same words as treatments.workflow.validate_content, plus the lines.
+        problems.append(
             _problem(
-                f"The citation marker {_shown(marker)} is not written right. A citation is [@key] or "
+                f"These citation markers are not written right: "
+                f"{', '.join(_shown(m) for m in malformed)}. A citation is [@key] or "
                 "[@key1; @key2], with a reference's key right after each @.",
                 text,
-                _marker_offsets(masked, marker),
+                [offset for marker in malformed for offset in _marker_offsets(masked, marker)],
             )
-            for marker in malformed
-        ]
+        )
     rendered = render(
         text, references=references, glossary_terms=glossary_terms, strict=True, keep_going=True
     )

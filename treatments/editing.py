@@ -140,6 +140,10 @@ class WritingSurfaceViews:
     def writing_surface_context(self, request, obj=None):
         """What the edit screen needs to switch the writing surface on."""
         info = self.opts.app_label, self.opts.model_name
+        try:
+            self._require_writer(request, obj)
+        except PermissionDenied:  # a view-only screen: nothing to write in
+            return {"others_editing": others_editing(obj, request.user)}
         return {
             "writing_surface": {
                 "preview_url": f"admin:{info[0]}_{info[1]}_live_preview",
