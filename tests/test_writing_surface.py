@@ -397,3 +397,24 @@ def test_without_javascript_the_edit_screen_is_the_plain_form(client, editor, pu
     assert '<template id="writing-surface"' in html
     assert "js/editor.js" in html
     assert "<script>" not in html  # no inline scripts (CSP)
+
+
+def test_the_writing_surface_markup_is_valid_html(client, editor, second_editor, publish, tmp_path):
+    from tests.html_checks import validate
+
+    article = publish()
+    client.force_login(second_editor)
+    client.post(heartbeat_url(article))
+    client.force_login(editor)
+    screen = edit_screen(client, article)
+    surface = re.search(r'<template id="writing-surface".*?</template>', screen, re.S).group(0)
+    hint = re.search(r'<div class="editing-others".*?</div>', screen, re.S).group(0)
+    body = "# Top\n\nA claim [@nope] and a long " + "word " * 30 + ".\n\n<b onclick=x()>b</b>"
+    fragment = preview(client, body).json()["html"]
+    page = (
+        '<!DOCTYPE html><html lang="en"><head><title>Edit</title></head><body><form>'
+        f"{hint}{surface}"
+        f'<section aria-label="Preview">{fragment}</section></form></body></html>'
+    )
+
+    assert validate({"writing-surface": page}, tmp_path) == []
