@@ -303,9 +303,10 @@
       picker.appendChild(none);
     }
     var spot = caretCoordinates(pickerStart);
-    picker.style.top = (spot.top - textarea.scrollTop + spot.height + 4) + "px";
-    picker.style.left = Math.min(spot.left, Math.max(0, textarea.clientWidth - 320)) + "px";
     picker.hidden = false;
+    picker.style.top = (spot.top - textarea.scrollTop + spot.height + 4) + "px";
+    // Under the caret, but never past the box's right edge (no sideways scrolling).
+    picker.style.left = Math.max(0, Math.min(spot.left, box.clientWidth - picker.offsetWidth)) + "px";
     pickerStatus.textContent = options.length
       ? plural(options.length, "source") + (answer.more ? " or more" : "") +
         " match. Up and down arrows choose, Enter inserts, Escape closes."

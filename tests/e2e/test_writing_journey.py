@@ -96,6 +96,7 @@ def test_the_writing_surface_is_accessible_and_fits_a_phone(
     page.keyboard.type(" [@")
     page.locator("#citation-picker [role=option]").first.wait_for()
 
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320  # no sideways scrolling
     surface = page.locator(".writing-surface").bounding_box()
     preview = page.locator(".live-preview").bounding_box()
     editor_box = page.locator("#id_body").bounding_box()
@@ -108,6 +109,17 @@ def test_the_writing_surface_is_accessible_and_fits_a_phone(
         " 'wcag22aa']}, rules: {'target-size': {enabled: true}}})"
     )
     assert result["violations"] == [], describe(result["violations"])
+
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+Home")
+    page.keyboard.type("New text about chemo [@")
+    page.locator("#citation-picker [role=option]").first.wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.evaluate("window.scrollX") == 0
+    picker = page.locator("#citation-picker").bounding_box()
+    assert picker["x"] >= 0
+    assert picker["x"] + picker["width"] <= 390
 
     page.set_viewport_size({"width": 1280, "height": 900})
     editor_box = page.locator("#id_body").bounding_box()
