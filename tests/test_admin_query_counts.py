@@ -98,3 +98,34 @@ def test_the_parent_picker_offers_only_treatment_pages(client, publish, publish_
     titles = [result["text"] for result in response.json()["results"]]
     assert "Phases" in titles
     assert "Remission" not in titles
+
+
+@pytest.mark.parametrize("model", ["article", "glossaryterm", "medicine"])
+def test_the_edit_screen_runs_a_constant_number_of_queries(
+    client, publish, publish_item, editor, reviewer, model
+):
+    """However many pages, sources and terms the site has, and however many
+    colleagues have unsaved changes open on the page."""
+    from treatments.editing import record_presence
+
+    kwargs = {
+        "publish": publish,
+        "publish_item": publish_item,
+        "editor": editor,
+        "reviewer": reviewer,
+    }
+    grow(1, start=0, **kwargs)
+    slug = {"article": "page-0", "glossaryterm": "term-0", "medicine": "medicine-0"}[model]
+    article = Article.objects.get(slug=slug)
+    url = f"/admin/treatments/{model}/{article.pk}/change/"
+    record_presence(article, make_user(workflow.EDITORS))
+    client.force_login(editor)
+    client.get(url)  # warms per-process caches (content types)
+    small = count_queries(client, url)
+    grow(4, start=1, **kwargs)
+    for _ in range(5):
+        record_presence(article, make_user(workflow.EDITORS, first_name="Colleague"))
+    large = count_queries(client, url)
+    assert "Colleague has this page open" in client.get(url).content.decode()
+    assert large == small
+    assert large <= 25, large

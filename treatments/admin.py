@@ -1,3 +1,5 @@
+import copy
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
@@ -9,7 +11,7 @@ from taggit.forms import TagField
 from references.admin import ReferenceAdmin
 from references.models import Reference
 
-from . import publishing, workflow
+from . import body_problems, editing, publishing, workflow
 from .kinds import DETAIL_FIELDS
 from .models import (
     Action,
@@ -22,6 +24,7 @@ from .models import (
     Revision,
     Transition,
 )
+from .rendering import working_references
 from .review_admin import ReviewAdminViews
 
 COMMON_FIELDS = ("title", "summary", "body", "audience")
@@ -39,10 +42,11 @@ class ArticleForm(forms.ModelForm):
     summary = forms.CharField(
         max_length=400, widget=forms.Textarea(attrs={"rows": 3}), help_text=CONTENT_HELP["summary"]
     )
+    # No max_length: a browser would silently cut a longer paste at the limit;
+    # clean_body refuses it instead, pointing at the line, with the text kept.
     body = forms.CharField(
         required=False,
-        max_length=100_000,
-        widget=forms.Textarea(attrs={"rows": 30}),
+        widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "true"}),
         help_text=CONTENT_HELP["body"],
     )
     audience = forms.ChoiceField(choices=Audience.choices, initial=Audience.BOTH, required=False)
@@ -79,6 +83,18 @@ class ArticleForm(forms.ModelForm):
                 self.initial[detail.name] = "\n".join(value) if detail.is_list else value
             self.initial["tags"] = list(latest.tags.all())
             self.initial["base_revision"] = latest.pk
+
+    def clean_body(self):
+        body = self.cleaned_data.get("body", "")
+        if problem := body_problems.oversized(body):
+            raise forms.ValidationError(str(problem))
+        return body
+
+    def body_errors(self):
+        """The body's problems as the editor typed it, each naming its line."""
+        typed = self.data.get(self.add_prefix("body"), "")
+        problems, _ = body_problems.find_problems(typed, references=working_references(typed))
+        return [str(problem) for problem in problems]
 
     def content(self):
         details = {}
@@ -129,7 +145,9 @@ class ArticleForm(forms.ModelForm):
             self.content()
             workflow.validate_tags(cleaned.get("tags") or [])
         except workflow.WorkflowError as error:
-            self.add_error(error.field if error.field in self.fields else None, str(error))
+            located = self.body_errors() if error.field == "body" else []
+            for message in located or [str(error)]:
+                self.add_error(error.field if error.field in self.fields else None, message)
         return cleaned
 
 
@@ -141,8 +159,10 @@ def _latest(field):
     )
 
 
-class RevisedContentAdmin(admin.ModelAdmin):
+class RevisedContentAdmin(editing.WritingSurfaceViews, admin.ModelAdmin):
     """Shared by every kind of reviewed content: saving goes through the workflow."""
+
+    slug_help = Article._meta.get_field("slug").help_text
 
     list_display = ["latest_title", "slug", "latest_status", "is_live", "next_review_due"]
     search_fields = ["slug", "revisions__title"]
@@ -184,8 +204,25 @@ class RevisedContentAdmin(admin.ModelAdmin):
             # again now finds the newer version and says so.
             return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def get_urls(self):
+        return [*self.writing_surface_urls(), *super().get_urls()]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        # The declared fields are shared with ArticleForm: copy them, so the labels
+        # and help texts subclasses set here stay on their own form.
+        form.base_fields = copy.deepcopy(form.base_fields)
+        if "slug" in form.base_fields:
+            form.base_fields["slug"].help_text = self.slug_help
+        return form
+
+    def add_view(self, request, form_url="", extra_context=None):
+        context = {**self.writing_surface_context(request), **(extra_context or {})}
+        return super().add_view(request, form_url, context)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         article = self.get_object(request, object_id)
+        extra_context = {**self.writing_surface_context(request, article), **(extra_context or {})}
         latest = article.latest_revision if article else None
         feedback = None
         if latest is not None:
@@ -208,6 +245,7 @@ class RevisedContentAdmin(admin.ModelAdmin):
             else None
         )
         obj.save()
+        editing.clear_presence(obj, request.user)
         if (
             before is not None
             and before.live_revision_id
@@ -340,6 +378,10 @@ GlossaryTermForm = content_form(Kind.GLOSSARY, GlossaryTerm, ["slug", "review_in
 @admin.register(GlossaryTerm)
 class GlossaryTermAdmin(RevisedContentAdmin):
     form = GlossaryTermForm
+    slug_help = (
+        "Where the term sits in the glossary: /glossary/#your-term (lower-case letters, "
+        "numbers and hyphens). Changing it breaks links to the term."
+    )
     fieldsets = [
         (None, {"fields": ["title", "aliases", "summary", "body", "slug"]}),
         RevisedContentAdmin.send_to_review,
@@ -361,6 +403,10 @@ MedicineForm = content_form(Kind.MEDICINE, Medicine, ["slug", "review_interval_m
 @admin.register(Medicine)
 class MedicineAdmin(RevisedContentAdmin):
     form = MedicineForm
+    slug_help = (
+        "The medicine's address: /medicines/your-medicine-name/ (lower-case letters, numbers "
+        "and hyphens). Changing it breaks links to the medicine."
+    )
     fieldsets = [
         (None, {"fields": ["title", "summary"]}),
         (

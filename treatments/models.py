@@ -87,7 +87,8 @@ class Article(models.Model):
     )
     slug = models.SlugField(
         unique=True,
-        help_text="The page's address: /treatment/<slug>/. Changing it breaks links to the page.",
+        help_text="The page's address: /treatment/your-page-name/ (lower-case letters, numbers "
+        "and hyphens). Changing it breaks links to the page.",
     )
     parent = models.ForeignKey(
         "self",
@@ -442,6 +443,31 @@ class ReviewReminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.article} (due {self.due_date})"
+
+
+class EditingPresence(models.Model):
+    """Someone has unsaved changes open on a content item's edit screen.
+
+    A hint for other editors ("Dr X has this page open..."), never a lock:
+    saving still relies on the workflow's conflict check. The editor's
+    browser refreshes `seen_at` about every 30 seconds while its form has
+    unsaved changes (treatments.editing); rows older than a couple of minutes
+    mean nothing and are pruned. Kept in the database, which every process
+    and machine shares, so the hint is the same whichever server answers.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    since = models.DateTimeField(help_text="When these unsaved changes began.")
+    seen_at = models.DateTimeField(db_index=True, help_text="The editor's latest heartbeat.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="editing_presence_once"),
+        ]
+
+    def __str__(self):
+        return f"user {self.user_id} editing article {self.article_id}"
 
 
 class GlossaryTermManager(models.Manager.from_queryset(ArticleQuerySet)):

@@ -66,6 +66,31 @@ class RenderError(ValueError):
     """The body cannot be published as it is; the message says why."""
 
 
+class TopLevelHeading(RenderError):
+    def __init__(self):
+        super().__init__(
+            "The body has a top-level heading (a line starting with a single #). "
+            "The page title is the only top-level heading: start sections with ## instead."
+        )
+
+
+class DroppedMarkup(RenderError):
+    """`dropped`: what the sanitizer would leave out, as dropped_markup() names it."""
+
+    def __init__(self, dropped):
+        self.dropped = list(dropped)
+        images = (
+            " Images cannot be added to pages yet: describe what it shows in words."
+            if "<img>" in self.dropped
+            else ""
+        )
+        super().__init__(
+            f"The body has things pages cannot show, which would be left out: "
+            f"{', '.join(self.dropped)}.{images} Write the text in Markdown (## headings, "
+            "**bold**, lists, [links](https://...)) instead."
+        )
+
+
 @dataclass
 class Rendered:
     html: str
@@ -73,6 +98,7 @@ class Rendered:
     citations: list = field(default_factory=list)
     cited_keys: list = field(default_factory=list)
     glossary_slugs: set = field(default_factory=set)
+    errors: list = field(default_factory=list)  # only with keep_going: why it cannot be saved
 
 
 def working_references(body):
@@ -81,7 +107,7 @@ def working_references(body):
     return {ref.key: ref for ref in Reference.objects.filter(key__in=keys_in(body))}
 
 
-def render(body, *, references, glossary_terms=(), strict=False):
+def render(body, *, references, glossary_terms=(), strict=False, keep_going=False):
     """Render a revision body to sanitized HTML, plus the data derived from it:
     the h2 contents list, the cited sources, and what it drew in.
 
@@ -89,7 +115,9 @@ def render(body, *, references, glossary_terms=(), strict=False):
     from it is an unknown citation). `glossary_terms`: [(name, slug, url)]
     whose first use gets linked. `strict`: refuse (RenderError) anything the
     sanitizer would drop, instead of dropping it (for new text being saved;
-    re-rendering approved text never refuses).
+    re-rendering approved text never refuses). `keep_going`: for editors'
+    live previews: instead of raising, render what can be rendered (an unknown
+    citation stays as typed) and list the errors in `Rendered.errors`.
     """
     # Imported here: processes that only serve stored pages never load Markdown.
     import markdown
@@ -111,24 +139,15 @@ def render(body, *, references, glossary_terms=(), strict=False):
         output_format="html",
     )
     html = converter.convert(body)
+    errors = []
     if numbering.unknown:
-        raise UnknownCitationKeys(numbering.unknown)
+        errors.append(UnknownCitationKeys(numbering.unknown))
     if TOP_HEADING_RE.search(html):
-        raise RenderError(
-            "The body has a top-level heading (a line starting with a single #). "
-            "The page title is the only top-level heading: start sections with ## instead."
-        )
-    if strict and (dropped := dropped_markup(html)):
-        images = (
-            " Images cannot be added to pages yet: describe what it shows in words."
-            if "<img>" in dropped
-            else ""
-        )
-        raise RenderError(
-            f"The body has things pages cannot show, which would be left out: "
-            f"{', '.join(dropped)}.{images} Write the text in Markdown (## headings, "
-            "**bold**, lists, [links](https://...)) instead."
-        )
+        errors.append(TopLevelHeading())
+    if strict and (dropped := [d for d in dropped_markup(html) if d != "<h1>"]):
+        errors.append(DroppedMarkup(dropped))
+    if errors and not keep_going:
+        raise errors[0]
     html = SPACE_BEFORE_CITATION_RE.sub(r"\1", html)
     reference_list = reference_list_html(numbering, references)
     toc = [[t["id"], strip_tags(t["name"])] for t in converter.toc_tokens if t["level"] == 2]
@@ -139,7 +158,9 @@ def render(body, *, references, glossary_terms=(), strict=False):
         {"name": references[key].title, "url": references[key].link_url, "key": key}
         for key in cited
     ]
-    return Rendered(sanitize(html + reference_list), toc, citations, cited, glossary.linker.linked)
+    return Rendered(
+        sanitize(html + reference_list), toc, citations, cited, glossary.linker.linked, errors
+    )
 
 
 def render_body(body, **kwargs):
