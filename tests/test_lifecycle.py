@@ -11,6 +11,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -44,9 +45,9 @@ def submitted_edit(article, editor, **changes):
 
 def steps(article):
     return list(
-        Transition.objects.filter(article=article).order_by("created_at", "id").values_list(
-            "action", flat=True
-        )
+        Transition.objects.filter(article=article)
+        .order_by("created_at", "id")
+        .values_list("action", flat=True)
     )
 
 
@@ -112,7 +113,11 @@ def test_withdrawing_and_restoring_are_recorded_with_who_when_and_why(publish, r
     page = publish()
     workflow.withdraw(page, by=reviewer, reason="Wrong dose.")
     step = Transition.objects.get(article=page, action=Action.WITHDRAWN)
-    assert (step.actor, step.comment, step.revision) == (reviewer, "Wrong dose.", page.live_revision)
+    assert (step.actor, step.comment, step.revision) == (
+        reviewer,
+        "Wrong dose.",
+        page.live_revision,
+    )
     assert timezone.now() - step.created_at < datetime.timedelta(minutes=1)
     page.refresh_from_db()
     assert page.withdrawal == step
@@ -150,9 +155,11 @@ def test_approving_a_fixed_version_of_a_withdrawn_page_puts_it_back_live(
     fixed = submitted_edit(page, editor, body="## Dose\n\nThe right dose [@acs-treating-all].\n")
     workflow.approve(fixed, by=second_reviewer)
     page.refresh_from_db()
-    assert page.live_revision == fixed and not page.is_withdrawn
+    assert page.live_revision == fixed
+    assert not page.is_withdrawn
     response = client.get(page.get_absolute_url())
-    assert response.status_code == 200 and "The right dose" in response.content.decode()
+    assert response.status_code == 200
+    assert "The right dose" in response.content.decode()
 
 
 def test_an_older_version_cannot_replace_the_withdrawn_one(publish, editor, reviewer):
@@ -224,7 +231,8 @@ def test_reverting_makes_a_draft_that_needs_review(client, publish, editor, revi
     assert page.live_revision == second  # readers see no change yet
     assert "Induction (wrong)" in client.get(page.get_absolute_url()).content.decode()
     step = Transition.objects.get(article=page, action=Action.REVERTED)
-    assert step.revision == draft and "Copied from the version saved on" in step.comment
+    assert step.revision == draft
+    assert "Copied from the version saved on" in step.comment
     assert draft.author == editor  # the four-eyes rule counts whoever reverted as its author
     workflow.submit(draft, by=editor)
     workflow.approve(draft, by=reviewer)
@@ -278,12 +286,14 @@ def test_scheduled_approval_goes_live_after_its_time_and_not_before(
 
     assert [a.pk for a in workflow.publish_scheduled(now=at)] == [page.pk]
     page.refresh_from_db()
-    assert page.live_revision == revision and page.schedule is None
+    assert page.live_revision == revision
+    assert page.schedule is None
     assert page.live_since == at
     assert "Dosing from Monday" in client.get("/treatment/dosing/").content.decode()
     # The page names the reviewer who approved it; the change log dates the change.
     went_live = Transition.objects.get(article=page, action=Action.WENT_LIVE)
-    assert went_live.actor == reviewer and went_live.created_at == at
+    assert went_live.actor == reviewer
+    assert went_live.created_at == at
     assert page.last_review.action == Action.SCHEDULED
     assert page.change_log[0]["date"] == timezone.localdate(at).isoformat()
     # Running again does nothing: it went live once.
@@ -361,9 +371,11 @@ def test_a_newer_approval_supersedes_the_schedule(publish, editor, reviewer, sec
     urgent = submitted_edit(page, editor, title="Urgent fix (includes Monday's change)")
     workflow.approve(urgent, by=second_reviewer)
     page.refresh_from_db()
-    assert page.live_revision == urgent and page.schedule is None
+    assert page.live_revision == urgent
+    assert page.schedule is None
     cancelled = Transition.objects.get(article=page, action=Action.SCHEDULE_CANCELLED)
-    assert cancelled.revision == scheduled and "newer version was approved" in cancelled.comment
+    assert cancelled.revision == scheduled
+    assert "newer version was approved" in cancelled.comment
     assert workflow.publish_scheduled(now=at + HOUR) == []
     page.refresh_from_db()
     assert page.live_revision == urgent
@@ -391,7 +403,8 @@ def test_withdrawing_cancels_a_schedule(publish, editor, reviewer, manager):
     workflow.withdraw(page, by=manager, reason="Wrong dose.")
     assert workflow.publish_scheduled(now=at) == []
     page.refresh_from_db()
-    assert page.is_withdrawn and page.live_revision is None
+    assert page.is_withdrawn
+    assert page.live_revision is None
     assert steps(page)[-2:] == [Action.SCHEDULE_CANCELLED, Action.WITHDRAWN]
 
 
@@ -444,7 +457,210 @@ def test_scheduled_publishing_is_a_deferred_task_with_the_database_backend(
 
 
 def count_queries(client, url):
+    """Queries of a request, apart from reading the staff session (which a
+    cached_db session store reads or not depending on what the cache holds)."""
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code in (200, 410), url
-    return len(queries)
+    return len([q for q in queries if "django_session" not in q["sql"]])
+
+
+# Admin screens --------------------------------------------------------------
+
+
+def test_a_reviewer_takes_a_page_down_from_its_history_with_a_reason(
+    client, publish, reviewer, helpline
+):
+    page = publish("dosing", title="Dosing")
+    client.force_login(reviewer)
+    history = client.get(f"/admin/treatments/article/{page.pk}/history/").content.decode()
+    assert f'href="/admin/treatments/article/{page.pk}/withdraw/"' in history
+    confirm = client.get(f"/admin/treatments/article/{page.pk}/withdraw/")
+    assert confirm.status_code == 200
+    assert "Readers will no longer see" in confirm.content.decode()
+    # No reason: refused, nothing changes, the page says why.
+    refused = client.post(f"/admin/treatments/article/{page.pk}/withdraw/", {"text": " "})
+    assert refused.status_code == 400
+    assert "Say why the page is coming down" in refused.content.decode()
+    assert client.get("/treatment/dosing/").status_code == 200
+    done = client.post(
+        f"/admin/treatments/article/{page.pk}/withdraw/",
+        {"text": "Wrong dose in table 2."},
+        follow=True,
+    )
+    html = done.content.decode()
+    assert "is taken down" in html
+    assert "Withdrawn: readers cannot see this page." in html  # the edit screen's banner
+    assert "Wrong dose in table 2." in html
+    assert client.get("/treatment/dosing/").status_code == 410
+
+
+def test_a_refused_withdrawal_keeps_the_typed_reason(client, publish, editor, reviewer):
+    page = publish()
+    workflow.withdraw(page, by=reviewer, reason="First.")
+    client.force_login(reviewer)
+    again = client.post(
+        f"/admin/treatments/article/{page.pk}/withdraw/", {"text": "My long reason"}
+    )
+    assert "already withdrawn" in again.content.decode()
+    assert "My long reason" in again.content.decode()
+
+
+def test_an_editor_sees_no_take_down_button_and_cannot_post_one(client, publish, editor):
+    page = publish()
+    client.force_login(editor)
+    assert (
+        "withdraw/"
+        not in client.get(f"/admin/treatments/article/{page.pk}/history/").content.decode()
+    )
+    assert (
+        "Take down"
+        not in client.get(f"/admin/treatments/article/{page.pk}/change/").content.decode()
+    )
+    response = client.post(f"/admin/treatments/article/{page.pk}/withdraw/", {"text": "Hmm"})
+    assert "Only medical reviewers and content managers" in response.content.decode()
+    page.refresh_from_db()
+    assert not page.is_withdrawn
+
+
+def test_withdrawn_pages_show_clearly_in_the_admin_list_with_a_filter(client, publish, reviewer):
+    publish("kept", title="Kept page")
+    down = publish("down", title="Taken down page")
+    workflow.withdraw(down, by=reviewer, reason="Wrong.")
+    client.force_login(reviewer)
+    listing = client.get("/admin/treatments/article/").content.decode()
+    assert "Withdrawn: readers get “being updated”" in listing
+    filtered = client.get("/admin/treatments/article/?on_site=withdrawn").content.decode()
+    start = filtered.index('id="result_list"')
+    rows = filtered[start : filtered.index("</table>", start)]
+    assert "Taken down page" in rows
+    assert "Kept page" not in rows
+
+
+def test_a_content_manager_puts_a_page_back_from_its_edit_screen(
+    client, publish, manager, helpline
+):
+    page = publish("dosing")
+    workflow.withdraw(page, by=manager, reason="Checking.")
+    client.force_login(manager)
+    edit_screen = client.get(f"/admin/treatments/article/{page.pk}/change/").content.decode()
+    assert f'href="/admin/treatments/article/{page.pk}/restore/"' in edit_screen
+    confirm = client.get(f"/admin/treatments/article/{page.pk}/restore/").content.decode()
+    assert "the same approved version" in confirm
+    done = client.post(
+        f"/admin/treatments/article/{page.pk}/restore/", {"text": "Checked."}, follow=True
+    )
+    assert "is back" in done.content.decode()
+    assert client.get("/treatment/dosing/").status_code == 200
+
+
+def test_an_editor_makes_a_draft_from_an_earlier_version_on_the_history_page(
+    client, publish, editor, reviewer
+):
+    page = publish(title="Induction")
+    first = page.live_revision
+    workflow.approve(submitted_edit(page, editor, title="Induction (wrong)"), by=reviewer)
+    client.force_login(editor)
+    history = client.get(f"/admin/treatments/article/{page.pk}/history/").content.decode()
+    assert history.count('class="revert-form"') == 1  # not on the newest version
+    done = client.post(
+        f"/admin/treatments/article/{first.pk}/revert/".replace(
+            f"article/{first.pk}", f"article/versions/{first.pk}"
+        ),
+        follow=True,
+    )
+    html = done.content.decode()
+    assert "A new draft now holds the version saved on" in html
+    page.refresh_from_db()
+    assert page.latest_revision.title == "Induction"
+    assert page.latest_revision.status == RevisionStatus.DRAFT
+    assert page.live_revision.title == "Induction (wrong)"
+
+
+def test_a_reviewer_approves_to_go_live_later_on_the_review_screen(
+    client, publish, editor, reviewer
+):
+    page = publish()
+    revision = submitted_edit(page, editor, title="From Monday")
+    client.force_login(reviewer)
+    screen = client.get(f"/admin/treatments/article/review/{revision.pk}/").content.decode()
+    assert 'name="go_live_at"' in screen
+    at = timezone.localtime(timezone.now() + 3 * HOUR).replace(second=0, microsecond=0)
+    done = client.post(
+        f"/admin/treatments/article/review/{revision.pk}/",
+        {"action": "approve", "comment": "Fine.", "go_live_at": at.strftime("%Y-%m-%dT%H:%M")},
+        follow=True,
+    )
+    html = done.content.decode()
+    assert f"to go live on {at:%-d %b %Y at %H:%M}" in html
+    assert "Waiting to go live" in html  # the queue lists it
+    page.refresh_from_db()
+    assert page.schedule.go_live_at == at
+    assert page.live_revision != revision
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("next tuesday", "is not a date and time"), ("2001-01-01T09:00", "has already passed")],
+)
+def test_a_bad_go_live_time_is_refused_with_the_comment_and_time_kept(
+    client, publish, editor, reviewer, typed, message
+):
+    page = publish()
+    revision = submitted_edit(page, editor, title="Later")
+    client.force_login(reviewer)
+    response = client.post(
+        f"/admin/treatments/article/review/{revision.pk}/",
+        {"action": "approve", "comment": "My careful comment", "go_live_at": typed},
+    )
+    html = response.content.decode()
+    assert message in html
+    assert "My careful comment" in html
+    assert f'value="{typed}"' in html
+    revision.refresh_from_db()
+    assert revision.status == RevisionStatus.IN_REVIEW
+
+
+def test_cancelling_a_schedule_from_the_review_queue(client, publish, editor, reviewer):
+    page = publish()
+    revision = submitted_edit(page, editor, title="From Monday")
+    workflow.approve(revision, by=reviewer, go_live_at=timezone.now() + HOUR)
+    client.force_login(reviewer)
+    queue = client.get("/admin/treatments/article/review-queue/").content.decode()
+    assert f'href="/admin/treatments/article/{page.pk}/cancel-schedule/"' in queue
+    done = client.post(
+        f"/admin/treatments/article/{page.pk}/cancel-schedule/", {"text": "Moved"}, follow=True
+    )
+    assert "will not go live on its own" in done.content.decode()
+    assert Transition.objects.filter(action=Action.SCHEDULE_CANCELLED, comment="Moved").exists()
+
+
+def test_new_admin_pages_run_a_constant_number_of_queries(
+    client, publish, editor, reviewer, helpline
+):
+    pages = [publish(f"page-{i}", title=f"Page {i}") for i in range(2)]
+    for page in pages:
+        workflow.approve(submitted_edit(page, editor, title="Later"), by=reviewer,
+                         go_live_at=timezone.now() + HOUR)  # fmt: skip
+    client.force_login(reviewer)
+    urls = [
+        f"/admin/treatments/article/{pages[0].pk}/withdraw/",
+        f"/admin/treatments/article/{pages[0].pk}/cancel-schedule/",
+        f"/admin/treatments/article/{pages[0].pk}/history/",
+        "/admin/treatments/article/review-queue/",
+        "/admin/treatments/article/?on_site=scheduled",
+    ]
+    small = {url: count_queries(client, url) for url in urls}
+    for i in range(2, 8):
+        page = publish(f"page-{i}", title=f"Page {i}")
+        workflow.approve(submitted_edit(page, editor, title="Later"), by=reviewer,
+                         go_live_at=timezone.now() + HOUR)  # fmt: skip
+        edit(pages[0], editor, title=f"Draft {i}")
+    workflow.withdraw(pages[1], by=reviewer, reason="Wrong.")
+    urls.append(f"/admin/treatments/article/{pages[1].pk}/restore/")
+    small[urls[-1]] = count_queries(client, urls[-1])
+    grown = {url: count_queries(client, url) for url in urls}
+    assert grown == small
+    reader = Client()
+    reader.get("/treatment/page-1/")  # the helpline and menus are then cached
+    assert count_queries(reader, "/treatment/page-1/") == 2  # 410: the page, is it withdrawn
