@@ -11,11 +11,12 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.conftest import make_user
+from tests.html_checks import H1_RE, INLINE_SCRIPT_RE, validate
 from treatments import workflow
 from treatments.models import Action, Article, Kind, LivePage, RevisionStatus, Transition
 
@@ -665,3 +666,17 @@ def test_new_admin_pages_run_a_constant_number_of_queries(
     reader = Client()
     reader.get("/treatment/page-1/")  # the helpline and menus are then cached
     assert count_queries(reader, "/treatment/page-1/") == 2  # 410: the page, is it withdrawn
+
+
+@override_settings(DEBUG=False)
+def test_the_withdrawn_page_validates_as_html5_with_one_h1_and_no_inline_script(
+    client, publish, reviewer, helpline, tmp_path
+):
+    page = publish("dosing")
+    workflow.withdraw(page, by=reviewer, reason="Wrong dose.")
+    html = client.get("/treatment/dosing/").content.decode()
+    assert len(H1_RE.findall(html)) == 1
+    assert not INLINE_SCRIPT_RE.search(html)
+    assert " style=" not in html
+    assert '<meta name="robots" content="noindex">' in html
+    assert validate({"withdrawn": html}, tmp_path) == []

@@ -431,6 +431,11 @@ def request_changes(revision, *, by, comment):
 def confirm_still_accurate(article, *, by, comment=""):
     """A reviewer re-checks the unchanged live page: renews its review dates."""
     article = _locked(article)
+    if article.withdrawal_id is not None:
+        raise WorkflowError(
+            "This page is withdrawn, so readers cannot see it: put it back or approve a "
+            "corrected version first."
+        )
     if article.live_revision is None:
         raise WorkflowError("This page is not published yet, so there is nothing to confirm.")
     _check_reviewer(by, article.live_revision, "confirm this page")
