@@ -8,7 +8,9 @@ from treatments.publishing import FEED
 
 
 class PageUpdatesFeed(Feed):
-    """Each approval ("updated") and re-confirmation ("reviewed, no changes")."""
+    """Each approval or scheduled go-live ("updated") and re-confirmation
+    ("reviewed, no changes") of a page readers can see: a withdrawn page's
+    entries leave the feed until it is restored."""
 
     feed_type = Atom1Feed
     title = f"{settings.SITE_NAME}: page updates"
@@ -23,17 +25,21 @@ class PageUpdatesFeed(Feed):
 
     def items(self):
         return (
-            Transition.objects.filter(action__in=REVIEW_ACTIONS, revision__isnull=False)
+            Transition.objects.filter(
+                action__in=REVIEW_ACTIONS,
+                revision__isnull=False,
+                article__live_revision__isnull=False,
+            )
             .select_related("article", "revision", "actor__reviewer_profile")
             .order_by("-created_at", "-id")[:50]
         )
 
     def item_title(self, transition):
-        what = "updated" if transition.action == Action.APPROVED else "reviewed, no changes"
+        what = "reviewed, no changes" if transition.action == Action.CONFIRMED else "updated"
         return f"{transition.revision.title}: {what}"
 
     def item_description(self, transition):
-        if transition.action == Action.APPROVED:
+        if transition.action != Action.CONFIRMED:
             return transition.revision.note_for_readers or "Updated after medical review."
         return "A medical reviewer checked this page and confirmed it is still accurate."
 

@@ -1,7 +1,9 @@
 """Random sequences of everything that changes content anywhere: reference
 edits, submissions, approvals and imports; page edits (text, citations,
 tags) and approvals; glossary terms and medicines drafted and published;
-confirmations.
+confirmations; pages, terms and medicines withdrawn and restored; earlier
+versions reverted to (and approved); versions approved to go live later,
+cancelled, superseded, and going live as the clock passes their time.
 
 After every step, with the background tasks the step enqueued run:
 - every live page is exactly what approved versions render (its live
@@ -11,7 +13,8 @@ After every step, with the background tasks the step enqueued run:
 - no public page shows a word that only exists in an unapproved draft or an
   edited reference's working copy;
 - every public page served from the full-page cache is byte for byte the page
-  rendered afresh.
+  rendered afresh;
+- a withdrawn page answers 410 and is in no sitemap, search result or feed.
 """
 
 import datetime
@@ -22,19 +25,28 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client, TestCase
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from taggit.models import Tag
 
+from allsite.models import SearchEntry
 from references.models import Reference, VersionStatus
 from tests.conftest import make_user
 from treatments import listings, publishing, workflow
-from treatments.models import Article, Kind, LivePage, ReviewerProfile, RevisionStatus
+from treatments.models import (
+    Article,
+    Kind,
+    LivePage,
+    ReviewerProfile,
+    RevisionStatus,
+)
 
 MARKER_RE = re.compile(r"mk\d{3}x\d{4}")
 WORDS = ["remission", "marrow", "blast"]
 MEDICINES = [("imatinib", "Imatinib", "Glivec"), ("dasatinib", "Dasatinib", "Sprycel")]
+HOUR = datetime.timedelta(hours=1)
 TAGS = ["chemo", "steroids", "trials"]
 
 _machines = itertools.count()
@@ -62,7 +74,9 @@ class PublishingMachine(RuleBasedStateMachine):
         self.reviewer2 = make_user(workflow.MEDICAL_REVIEWERS)
         for user, name in [(self.reviewer, "Dr One"), (self.reviewer2, "Dr Two")]:
             ReviewerProfile.objects.create(user=user, display_name=name, role="Consultant")
+        self.manager = make_user(workflow.CONTENT_MANAGERS)
         self.client = Client()
+        self.clock = timezone.now()  # the machine's time: passes only in time_passes
         with on_commit_runs():
             self.references = [self._new_reference(approve=True) for _ in range(2)]
             self.section = self._new_page("section", parent=None)
@@ -189,10 +203,11 @@ class PublishingMachine(RuleBasedStateMachine):
     def move_a_page_by_publishing_a_new_title(self, index, letter):
         """Pages in a section are in title order: a new title moves the page."""
         article = self.pages[index % len(self.pages)]
-        live = Article.objects.get(pk=article.pk).live_revision
+        current = Article.objects.get(pk=article.pk)
+        body = (current.live_revision or current.latest_revision).body
         marker = self.marker()
         with on_commit_runs():
-            self._publish(article, f"Page {letter} {marker}", live.body, tags=["chemo"])
+            self._publish(article, f"Page {letter} {marker}", body, tags=["chemo"])
         self.approved.add(marker)
 
     @rule(index=st.integers(0, 5))
@@ -244,9 +259,112 @@ class PublishingMachine(RuleBasedStateMachine):
 
     @rule(index=st.integers(0, 5))
     def confirm_a_page(self, index):
-        article = self.pages[index % len(self.pages)]
+        article = Article.objects.get(pk=self.pages[index % len(self.pages)].pk)
         with on_commit_runs():
-            workflow.confirm_still_accurate(article, by=self.reviewer2)
+            try:
+                workflow.confirm_still_accurate(article, by=self.reviewer2)
+            except workflow.WorkflowError:
+                assert article.live_revision_id is None, "a live page could not be confirmed"
+
+    def _content(self):
+        """Pages, glossary terms and medicines of this machine."""
+        return list(Article.objects.filter(slug__endswith=f"-{self.n}").order_by("pk"))
+
+    @rule(index=st.integers(0, 9), by_manager=st.booleans())
+    def withdraw_something(self, index, by_manager):
+        items = self._content()
+        article = items[index % len(items)]
+        was_live = article.live_revision_id is not None
+        with on_commit_runs():
+            try:
+                workflow.withdraw(
+                    article, by=self.manager if by_manager else self.reviewer, reason="Wrong."
+                )
+            except workflow.WorkflowError:
+                assert not was_live, "a live page could not be withdrawn"
+                return
+        assert was_live, "a page that was not live was withdrawn"
+
+    @rule(index=st.integers(0, 9))
+    def restore_something(self, index):
+        items = self._content()
+        article = items[index % len(items)]
+        with on_commit_runs():
+            try:
+                workflow.restore(article, by=self.reviewer2)
+            except workflow.WorkflowError:
+                assert not article.is_withdrawn, "a withdrawn page could not be restored"
+                return
+        article.refresh_from_db()
+        assert article.live_revision.status == RevisionStatus.APPROVED
+
+    @rule(index=st.integers(0, 5), back=st.integers(1, 4), approve=st.booleans())
+    def revert_a_page(self, index, back, approve):
+        """Any earlier version (approved or not) becomes a draft that needs review."""
+        article = self.pages[index % len(self.pages)]
+        revisions = list(article.revisions.order_by("-created_at", "-id")[: back + 1])
+        if len(revisions) <= back:
+            return
+        try:
+            draft = workflow.revert(revisions[back], by=self.editor2)
+        except workflow.WorkflowError:
+            return  # the same content as the newest version
+        assert draft.status == RevisionStatus.DRAFT
+        if not approve:
+            return
+        with on_commit_runs():
+            workflow.submit(draft, by=self.editor2)
+            try:
+                workflow.approve(draft, by=self.reviewer)
+            except workflow.WorkflowError:
+                assert publishing.unapproved_citations(draft.body)
+                return
+        self.approved.update(MARKER_RE.findall(f"{draft.title} {draft.summary}"))
+
+    @rule(index=st.integers(0, 5), minutes=st.integers(1, 120))
+    def approve_a_page_to_go_live_later(self, index, minutes):
+        article = self.pages[index % len(self.pages)]
+        revision = article.latest_revision
+        if revision.status != RevisionStatus.IN_REVIEW:
+            return
+        at = self.clock + datetime.timedelta(minutes=minutes)
+        with on_commit_runs():
+            try:
+                workflow.approve(revision, by=self.reviewer2, go_live_at=at, now=self.clock)
+            except workflow.WorkflowError:
+                assert publishing.unapproved_citations(revision.body)
+                return
+        # Its words stay hidden until time_passes makes it live.
+
+    @rule(index=st.integers(0, 5))
+    def cancel_a_schedule(self, index):
+        article = Article.objects.get(pk=self.pages[index % len(self.pages)].pk)
+        scheduled = article.schedule.revision if article.schedule_id else None
+        try:
+            workflow.cancel_schedule(article, by=self.manager, comment="Not yet.")
+        except workflow.WorkflowError:
+            assert scheduled is None
+            return
+        scheduled.refresh_from_db()
+        assert scheduled.status == RevisionStatus.IN_REVIEW
+
+    @rule(minutes=st.integers(1, 90))
+    def time_passes(self, minutes):
+        self.clock += datetime.timedelta(minutes=minutes)
+        due = set(
+            Article.objects.filter(schedule__go_live_at__lte=self.clock).values_list(
+                "schedule__revision", flat=True
+            )
+        )
+        with on_commit_runs():
+            went_live = workflow.publish_scheduled(now=self.clock)
+        for article in went_live:
+            revision = Article.objects.get(pk=article.pk).live_revision
+            assert revision.pk in due, "a version went live that was not due"
+            assert revision.status == RevisionStatus.APPROVED
+            self.approved.update(MARKER_RE.findall(f"{revision.title} {revision.summary}"))
+        assert not Article.objects.filter(schedule__go_live_at__lte=self.clock).exists()
+        assert workflow.publish_scheduled(now=self.clock) == [], "went live twice"
 
     # --- invariants --------------------------------------------------------
 
@@ -296,6 +414,40 @@ class PublishingMachine(RuleBasedStateMachine):
             assert stored(listings.medicine_key(medicine.pk)) == expected(articles), (
                 f"the list of pages naming {medicine} is stale"
             )
+
+    @invariant()
+    def a_withdrawn_page_answers_410_and_is_in_no_sitemap_search_or_feed(self):
+        withdrawn = Article.objects.filter(
+            slug__endswith=f"-{self.n}", withdrawal__isnull=False
+        ).exclude(kind=Kind.GLOSSARY)
+        withdrawn = list(withdrawn)
+        if not withdrawn:
+            return
+        sitemap = "".join(
+            self.client.get(path).content.decode()
+            for path in re.findall(
+                r"<loc>http://testserver(/sitemap-[^<]+)</loc>",
+                self.client.get("/sitemap.xml").content.decode(),
+            )
+        )
+        feed = self.client.get("/updates.atom").content.decode()
+        for article in withdrawn:
+            url = article.get_absolute_url()
+            assert article.live_revision_id is None
+            assert self.client.get(url).status_code == 410, f"{url} is withdrawn but not 410"
+            assert f"{url}<" not in sitemap, f"{url} is withdrawn but in the sitemap"
+            assert f'href="http://testserver{url}"' not in feed, f"{url} is in the feed"
+            assert not SearchEntry.objects.filter(article=article).exists()
+            assert not LivePage.objects.filter(article=article).exists()
+
+    @invariant()
+    def a_scheduled_version_is_never_live_before_its_time(self):
+        for article in Article.objects.filter(
+            slug__endswith=f"-{self.n}", schedule__isnull=False
+        ).select_related("schedule"):
+            assert article.schedule.go_live_at > self.clock, "a due version did not go live"
+            assert article.live_revision_id != article.schedule.revision_id
+            assert article.schedule.revision.status == RevisionStatus.SCHEDULED
 
     def public_urls(self):
         urls = ["/", "/glossary/", "/medicines/", *(f"/tags/{tag}/" for tag in TAGS)]

@@ -3,7 +3,7 @@ import copy
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 from taggit.forms import TagField
@@ -13,6 +13,7 @@ from references.models import Reference
 
 from . import body_problems, editing, publishing, workflow
 from .kinds import DETAIL_FIELDS
+from .lifecycle_admin import LifecycleAdminViews, ReadersSeeFilter, lifecycle_state, on_site_label
 from .models import (
     Action,
     Article,
@@ -164,7 +165,8 @@ class RevisedContentAdmin(editing.WritingSurfaceViews, admin.ModelAdmin):
 
     slug_help = Article._meta.get_field("slug").help_text
 
-    list_display = ["latest_title", "slug", "latest_status", "is_live", "next_review_due"]
+    list_display = ["latest_title", "slug", "latest_status", "on_site", "next_review_due"]
+    list_filter = [ReadersSeeFilter]
     search_fields = ["slug", "revisions__title"]
     send_to_review = ("Send to review", {"fields": ["submit_for_review", "note_for_readers"]})
     review_schedule = (
@@ -177,7 +179,11 @@ class RevisedContentAdmin(editing.WritingSurfaceViews, admin.ModelAdmin):
             super()
             .get_queryset(request)
             .filter(kind=self.form.kind)
-            .annotate(latest_title=_latest("title"), latest_status=_latest("status"))
+            .annotate(
+                latest_title=_latest("title"),
+                latest_status=_latest("status"),
+                go_live_at=F("schedule__go_live_at"),
+            )
             .select_related("live_revision")
         )
 
@@ -189,9 +195,9 @@ class RevisedContentAdmin(editing.WritingSurfaceViews, admin.ModelAdmin):
     def latest_status(self, obj):
         return dict(Revision._meta.get_field("status").choices).get(obj.latest_status, "—")
 
-    @admin.display(description="Published", boolean=True)
-    def is_live(self, obj):
-        return obj.live_revision_id is not None
+    @admin.display(description="On the site")
+    def on_site(self, obj):
+        return on_site_label(obj)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """A save that loses the race with another editor's save of the same page
@@ -234,7 +240,13 @@ class RevisedContentAdmin(editing.WritingSurfaceViews, admin.ModelAdmin):
                 .select_related("actor")
                 .first()
             )
-        extra_context = {"latest_revision": latest, "feedback": feedback, **(extra_context or {})}
+        extra_context = {
+            "latest_revision": latest,
+            "feedback": feedback,
+            "can_withdraw": workflow.can_withdraw(request.user),
+            **(lifecycle_state(article) if article else {}),
+            **(extra_context or {}),
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
@@ -314,9 +326,9 @@ class SectionPicker(AutocompleteSelect):
 
 
 @admin.register(Article)
-class ArticleAdmin(ReviewAdminViews, RevisedContentAdmin):
+class ArticleAdmin(LifecycleAdminViews, ReviewAdminViews, RevisedContentAdmin):
     form = ArticleForm
-    list_filter = [SectionFilter]
+    list_filter = [SectionFilter, ReadersSeeFilter]
     autocomplete_fields = ["parent"]
     # base_revision (hidden) is left out of the fieldsets, which would give it a
     # label pointing at nothing visible: change_form.html renders it.
@@ -345,6 +357,18 @@ class ArticleAdmin(ReviewAdminViews, RevisedContentAdmin):
             path("due-for-review/", view(self.due_view), name="treatments_due_for_review"),
             path(
                 "versions/<int:revision_id>/", view(self.revision_view), name="treatments_revision"
+            ),
+            path(
+                "versions/<int:revision_id>/revert/",
+                view(self.revert_view),
+                name="treatments_revert",
+            ),
+            path("<int:object_id>/withdraw/", view(self.withdraw_view), name="treatments_withdraw"),
+            path("<int:object_id>/restore/", view(self.restore_view), name="treatments_restore"),
+            path(
+                "<int:object_id>/cancel-schedule/",
+                view(self.cancel_schedule_view),
+                name="treatments_cancel_schedule",
             ),
             path(
                 "versions/<int:revision_id>/preview/",

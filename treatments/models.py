@@ -26,6 +26,7 @@ class RevisionStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     IN_REVIEW = "in_review", "In medical review"
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    SCHEDULED = "scheduled", "Approved, waiting to go live"
     APPROVED = "approved", "Approved"
 
 
@@ -35,9 +36,16 @@ class Action(models.TextChoices):
     APPROVED = "approved", "Approved and published"
     CHANGES_REQUESTED = "changes_requested", "Requested changes"
     CONFIRMED = "confirmed", "Confirmed still accurate"
+    REVERTED = "reverted", "Made a draft from an earlier version"
+    WITHDRAWN = "withdrawn", "Took the page down (withdrawn)"
+    RESTORED = "restored", "Put the page back (restored)"
+    SCHEDULED = "scheduled", "Approved to go live later"
+    SCHEDULE_CANCELLED = "schedule_cancelled", "Cancelled going live later"
+    WENT_LIVE = "went_live", "Went live as scheduled"
 
 
-REVIEW_ACTIONS = (Action.APPROVED, Action.CONFIRMED)
+# Steps after which readers see newly reviewed words (the updates feed lists them).
+REVIEW_ACTIONS = (Action.APPROVED, Action.CONFIRMED, Action.WENT_LIVE)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -132,6 +140,26 @@ class Article(models.Model):
     live_since = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When the live version was approved."
     )
+    withdrawal = models.ForeignKey(
+        "Transition",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="While the page is withdrawn: the step that took it down (who, when, why, "
+        "and the approved version restoring it brings back).",
+    )
+    schedule = models.ForeignKey(
+        "Transition",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="While a version is approved to go live later: that approval (its "
+        "go_live_at says when).",
+    )
     change_log = models.JSONField(
         default=list,
         blank=True,
@@ -145,6 +173,9 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["order", "slug"]
+        permissions = [
+            ("withdraw_article", "Can withdraw a live page, restore it, and cancel a schedule")
+        ]
         indexes = [
             # Navigation: a section's pages in order (treatments.navigation).
             models.Index(fields=["parent", "order", "display_title"], name="article_section_order"),
@@ -163,6 +194,10 @@ class Article(models.Model):
     @property
     def latest_revision(self):
         return self.revisions.order_by("-created_at", "-id").first()
+
+    @property
+    def is_withdrawn(self):
+        return self.withdrawal_id is not None
 
     @property
     def last_reviewed_at(self):
@@ -287,6 +322,9 @@ class Transition(models.Model):
     action = models.CharField(max_length=20, choices=Action.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     comment = models.TextField(blank=True)
+    go_live_at = models.DateTimeField(
+        null=True, blank=True, help_text="For an approval to go live later: when."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

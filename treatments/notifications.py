@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.urls import reverse
+from django.utils import timezone
 
 from .models import Action, Revision, Transition
 
@@ -62,9 +63,23 @@ def review_decided(transition_id):
         subject = f"Approved and published: {title}"
         text = f"{transition.actor} approved your change to “{title}”. It is now live."
         url = site_url(live_url)
+    elif transition.action == Action.SCHEDULED:
+        when = f"{timezone.localtime(transition.go_live_at):%-d %b %Y at %H:%M}"
+        subject = f"Approved to go live on {when}: {title}"
+        text = (
+            f"{transition.actor} approved your change to “{title}”. It goes live on {when}; "
+            "until then readers see the page as it is."
+        )
+        url = site_url(change_url)
+    elif transition.action == Action.WENT_LIVE:
+        subject = f"Now live: {title}"
+        text = f"Your change to “{title}” went live as scheduled."
+        url = site_url(live_url)
     else:
         subject = f"Changes requested: {title}"
         text = f"{transition.actor} asked for changes to “{title}” before it can be published."
         url = site_url(change_url)
     comment = f"\n\nTheir comment:\n{transition.comment}" if transition.comment else ""
+    if transition.action == Action.WENT_LIVE:
+        comment = ""
     send_mail(subject, f"{text}{comment}\n\n{url}\n", None, [author.email])

@@ -217,10 +217,13 @@ def write_live_page(article, sources=None):
     if article.live_revision is None:
         if existing is None:
             return set()
+        # Medicines whose pages list this one among the pages naming them.
+        named = Article.objects.filter(revisions__named_on=existing).values_list("slug", flat=True)
+        tags = own_tags(article) | {page_tag(slug) for slug in named}
         existing.delete()
         lists = listings.sync(article)
         live_page_changed.send(sender=LivePage, article_id=article.pk)
-        return own_tags(article) | list_tags(lists)
+        return tags | list_tags(lists)
     fresh = render_from_approved(article, sources)
     if existing is not None and existing.revision_id == article.live_revision_id:
         before = stored_render(existing)
@@ -355,6 +358,26 @@ def published(article, *, previous_revision, previous_nav, previous_tags, was_fi
     if article.kind == Kind.PAGE:
         tags.add(SITEMAP)
         tags |= nav_tags(article, previous_nav, NavData.of(article))
+    tags |= reviewer_tags(article, was_fictional)
+    announce(tags)
+    if article.kind in (Kind.GLOSSARY, Kind.MEDICINE):
+        _after_commit_enqueue("rerender_dependents_of_article", article.pk)
+
+
+def withdrawn(article, *, previous_revision, previous_nav, previous_tags, was_fictional):
+    """After the workflow took the article's live page down (`live_revision`
+    is now empty): delete its live page (search and lists drop it), and
+    announce everything that showed it: its own page, its topics, the
+    sitemap, the feed, its section's lists and neighbours, and for a medicine
+    or glossary term the pages naming or linking to it, which a background
+    task re-renders without it."""
+    tags = write_live_page(article) | own_tags(article) | {FEED}
+    tags |= {topic_tag(slug) for slug in previous_tags}
+    if article.kind == Kind.MEDICINE:
+        tags |= {MEDICINES, SITEMAP}
+    if article.kind == Kind.PAGE:
+        tags.add(SITEMAP)
+        tags |= nav_tags(article, previous_nav, None)
     tags |= reviewer_tags(article, was_fictional)
     announce(tags)
     if article.kind in (Kind.GLOSSARY, Kind.MEDICINE):

@@ -22,6 +22,7 @@ from references.models import ReferenceVersion, VersionStatus
 
 from . import diff, rendered_diff, workflow
 from .kinds import detail_lines
+from .lifecycle_admin import GoLiveTimeError, lifecycle_state, parse_go_live_at, scheduled_articles
 from .models import Action, Article, Kind, Revision, RevisionStatus
 from .publishing import Sources, approved_references, page_main_context
 from .readability import assess
@@ -91,6 +92,17 @@ def due_articles(within_days=60):
         Article.objects.due_for_review(within_days)
         .select_related("live_revision", "last_review__actor__reviewer_profile")
         .order_by("next_review_due", "slug")
+    )
+
+
+def approved_message(revision, go_live_at):
+    if go_live_at is None:
+        return f"Approved and published: “{revision.title}”. Readers now see this version."
+    return (
+        f"Approved “{revision.title}” to go live on "
+        f"{timezone.localtime(go_live_at):%-d %b %Y at %H:%M}. Until then readers see the page "
+        "as it is now. The review queue lists it under “Waiting to go live”, where it can "
+        "be cancelled."
     )
 
 
@@ -176,6 +188,7 @@ class ReviewAdminViews:
                 request,
                 title="Review queue: changes waiting for medical review",
                 items=queue_items(),
+                scheduled=scheduled_articles(),
                 now=timezone.now(),
                 can_review=workflow.is_medical_reviewer(request.user),
             ),
@@ -186,27 +199,28 @@ class ReviewAdminViews:
         revision = get_object_or_404(
             Revision.objects.select_related("article__live_revision", "author"), pk=revision_id
         )
-        comment = ""
+        comment = go_live_text = ""
         if request.method == "POST":
             comment = request.POST.get("comment", "")
+            go_live_text = request.POST.get("go_live_at", "")
             action = request.POST.get("action")
             try:
                 if action == "approve":
-                    workflow.approve(revision, by=request.user, comment=comment)
-                    messages.success(
-                        request,
-                        f"Approved and published: “{revision.title}”. Readers now see this version.",
+                    go_live_at = parse_go_live_at(go_live_text)
+                    workflow.approve(
+                        revision, by=request.user, comment=comment, go_live_at=go_live_at
                     )
+                    messages.success(request, approved_message(revision, go_live_at))
                     return redirect("admin:treatments_review_queue")
                 if action == "request_changes":
                     workflow.request_changes(revision, by=request.user, comment=comment)
                     messages.success(request, f"Sent back to {revision.author} with your comment.")
                     return redirect("admin:treatments_review_queue")
                 messages.error(request, "Choose Approve or Request changes.")
-            except workflow.WorkflowError as error:
+            except (workflow.WorkflowError, GoLiveTimeError) as error:
                 messages.error(request, str(error))
             revision.refresh_from_db()
-        live = revision.article.live_revision
+        live = workflow.newest_approved(revision.article)
         compared_with = live if live and live.pk != revision.pk else None
         view = request.GET.get("view")
         view = view if view in REVIEW_VIEWS else "changes"
@@ -229,6 +243,8 @@ class ReviewAdminViews:
                 view=view,
                 views=REVIEW_VIEWS,
                 comment=comment,
+                go_live_text=go_live_text,
+                time_zone_name=timezone.get_current_timezone_name(),
                 is_in_review=revision.status == RevisionStatus.IN_REVIEW,
                 can_review=workflow.is_medical_reviewer(request.user),
                 is_author=revision.author_id == request.user.pk,
@@ -354,6 +370,12 @@ class ReviewAdminViews:
                 title=f"History: {article}",
                 article=article,
                 object=article,
+                can_revert=workflow.is_editor(request.user),
+                can_withdraw=workflow.can_withdraw(request.user),
+                latest_id=article.revisions.order_by("-created_at", "-id")
+                .values_list("pk", flat=True)
+                .first(),
+                **lifecycle_state(article),
                 revisions=article.revisions.select_related("author").order_by("-created_at", "-id"),
                 transitions=article.transitions.select_related("actor", "revision"),
             ),

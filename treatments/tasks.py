@@ -137,3 +137,22 @@ def send_review_reminders(attempt=1):
 
     with retried(send_review_reminders, attempt):
         return len(send())
+
+
+@task()
+def publish_scheduled_pages(attempt=1):
+    """Make live the versions whose scheduled time has come (workflow.publish_scheduled)."""
+    from .workflow import publish_scheduled
+
+    with retried(publish_scheduled_pages, attempt):
+        return len(publish_scheduled())
+
+
+def enqueue_scheduled_publishing(go_live_at):
+    """Where the backend can wait (the database backend: `manage.py db_worker`),
+    a task runs at the go-live time. Stale ones (the schedule was cancelled)
+    find nothing to do. The immediate backend cannot wait: `make run` runs
+    `manage.py publish_scheduled --every 30` beside the server, and cron can run
+    `manage.py publish_scheduled` every minute anywhere."""
+    if publish_scheduled_pages.get_backend().supports_defer:
+        publish_scheduled_pages.using(run_after=go_live_at).enqueue()

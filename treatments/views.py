@@ -9,6 +9,7 @@ from itertools import groupby
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
@@ -40,7 +41,29 @@ def page_number(view):
     return view.kwargs.get("page", 1)
 
 
-class ArticleDetailView(DetailView):
+class WithdrawnIsGone:
+    """A withdrawn page answers 410 Gone with a page saying it is being updated
+    (and the helpline), instead of 404: readers and search engines learn it
+    is away on purpose. Never stored in the page cache (only 200s are), so a
+    restored page is back at once."""
+
+    withdrawn_kind = Kind.PAGE
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            withdrawn = Article.objects.filter(
+                kind=self.withdrawn_kind, slug=kwargs.get("slug"), withdrawal__isnull=False
+            )
+            if not withdrawn.exists():
+                raise
+        response = TemplateResponse(request, "treatments/withdrawn.html", status=410)
+        response["Cache-Control"] = "no-cache"
+        return response
+
+
+class ArticleDetailView(WithdrawnIsGone, DetailView):
     """A published treatment page: its stored main region (rendered when what it
     shows changed, see publishing.refresh_page_main) with the few parts that
     depend on the request filled in, inside the site's header and footer."""
@@ -82,7 +105,7 @@ class ArticleDetailView(DetailView):
         return context
 
 
-class SectionPagesView(ListView):
+class SectionPagesView(WithdrawnIsGone, ListView):
     """Every page of a section, a page of the list at a time."""
 
     template_name = "treatments/section_pages.html"
@@ -178,7 +201,8 @@ class MedicineListView(ListView):
         return Article.objects.medicines().for_lists()
 
 
-class MedicineDetailView(DetailView):
+class MedicineDetailView(WithdrawnIsGone, DetailView):
+    withdrawn_kind = Kind.MEDICINE
     template_name = "treatments/medicine_detail.html"
     queryset = Article.objects.medicines().for_public_page()
 

@@ -1,8 +1,14 @@
 """The review workflow: the only code that changes what readers may see.
 
-    draft --submit--> in review --approve--> live
-                          |
+    draft --submit--> in review --approve--> live --withdraw (reason)--> withdrawn
+                          |    |                  <--restore-----------
+                          |    +--approve to go live later--> scheduled --(its time)--> live
+                          |                 <--cancel (or a newer approval)--+
                           +--request changes (comment)--> changes requested
+
+Revert copies an earlier version into a new draft, which goes through review
+like any other. Withdrawing takes the live page down at once (readers get
+410); restoring brings back the same approved version, with no new review.
 
 The same steps apply to every kind of reviewed content: treatment pages,
 glossary terms and medicines (as revisions of an Article), and references
@@ -44,6 +50,7 @@ from .rendering import RenderError, render_body, working_references
 EDITORS = "Editors"
 MEDICAL_REVIEWERS = "Medical reviewers"
 HELPLINE_STAFF = "Helpline staff"
+CONTENT_MANAGERS = "Content managers"
 
 CONTENT_FIELDS = ("title", "summary", "body", "audience", "details")
 
@@ -72,6 +79,12 @@ def is_editor(user):
 def is_medical_reviewer(user):
     """Only members of the group review; being a superuser is not enough."""
     return user.is_active and _in_group(user, MEDICAL_REVIEWERS)
+
+
+def can_withdraw(user):
+    """Medical reviewers and content managers (by permission, so a deployment
+    can reshape roles) may take a page down, put it back, or cancel a schedule."""
+    return user.is_active and user.has_perm("treatments.withdraw_article")
 
 
 def _in_group(user, name):
@@ -148,10 +161,10 @@ def _join_messages(error):
 MAX_COMMENT_LENGTH = 10_000
 
 
-def _record(article, revision, action, actor, comment=""):
+def _record(article, revision, action, actor, comment="", **extra):
     _check_comment(comment)
     return Transition.objects.create(
-        article=article, revision=revision, action=action, actor=actor, comment=comment
+        article=article, revision=revision, action=action, actor=actor, comment=comment, **extra
     )
 
 
@@ -209,6 +222,11 @@ def save_draft(article, *, by, base_revision, tags=(), **fields):
             "newer version below, copy what you need, and save again.",
             latest=latest,
         )
+    return _new_draft(article, by=by, base_revision=base_revision, tags=tags, fields=fields)
+
+
+def _new_draft(article, *, by, base_revision, tags, fields, action=Action.SAVED, comment=""):
+    """Validate and store a draft of the (locked) article, and record `action`."""
     fields = validate_content(fields, article.kind)
     tags = validate_tags(tags)
     revision = Revision.objects.create(
@@ -216,9 +234,9 @@ def save_draft(article, *, by, base_revision, tags=(), **fields):
     )
     revision.tags.set(list(tags))
     revision.references.set(Reference.objects.filter(key__in=keys_in(revision.body)))
-    if article.live_revision_id is None:
+    if article.live_revision_id is None and article.withdrawal_id is None:
         Article.objects.filter(pk=article.pk).update(display_title=revision.title)
-    _record(article, revision, Action.SAVED, by)
+    _record(article, revision, action, by, comment)
     return revision
 
 
@@ -269,26 +287,43 @@ def _check_reviewer(by, revision, verb):
         )
 
 
-def _renew_review(article, transition, note):
-    """New review dates, and a line at the top of the readers' change log."""
+def _renew_review(article, transition, note, *, shown=None):
+    """New review dates from the review `transition`, and a line at the top of
+    the readers' change log dated when readers got the change (`shown`)."""
     today = timezone.localdate(transition.created_at)
+    shown = shown or transition
     interval = min(article.review_interval_months, settings.MAX_REVIEW_INTERVAL_MONTHS)
     article.last_review = transition
     article.next_review_due = add_months(today, interval)
-    entry = {"date": today.isoformat(), "action": transition.action, "note": note}
+    entry = {
+        "date": timezone.localdate(shown.created_at).isoformat(),
+        "action": shown.action,
+        "note": note,
+    }
     article.change_log = [entry, *article.change_log]
 
 
-@transaction.atomic
-def approve(revision, *, by, comment=""):
-    """Publish a revision in review: it becomes the live page, with new review dates."""
-    _check_reviewer(by, revision, "approve this version")
-    article = _locked(revision.article)
-    revision = Revision.objects.get(pk=revision.pk)
-    if revision.status != RevisionStatus.IN_REVIEW:
+def newest_approved(article):
+    """The approved version readers see, or while the page is withdrawn the one
+    restoring would bring back."""
+    if article.live_revision_id is not None:
+        return article.live_revision
+    if article.withdrawal_id is not None:
+        return article.withdrawal.revision
+    return None
+
+
+def _newer(a, b):
+    return (a.created_at, a.pk) > (b.created_at, b.pk)
+
+
+def _check_publishable(article, revision, *, status=RevisionStatus.IN_REVIEW):
+    """Every check an approval passes, whether it publishes now or later (and
+    again when a scheduled version goes live)."""
+    if revision.status != status:
         raise WorkflowError(_not_in_review(revision, "approved"))
-    live = article.live_revision
-    if live and (live.created_at, live.pk) > (revision.created_at, revision.pk):
+    newest = newest_approved(article)
+    if newest and _newer(newest, revision):
         raise WorkflowError(
             "A newer version of this page is already live, so approving this older one would "
             "undo it. Request changes instead."
@@ -305,6 +340,35 @@ def approve(revision, *, by, comment=""):
         render_body(revision.body, references=working_references(revision.body))
     except (RenderError, ValueError) as error:
         raise WorkflowError(f"This version cannot be published: {error}") from error
+
+
+@transaction.atomic
+def approve(revision, *, by, comment="", go_live_at=None, now=None):
+    """Publish a revision in review: it becomes the live page, with new review dates.
+
+    With `go_live_at`, approve it to go live at that time instead (see schedule)."""
+    if go_live_at is not None:
+        return schedule(revision, by=by, comment=comment, go_live_at=go_live_at, now=now)
+    _check_reviewer(by, revision, "approve this version")
+    article = _locked(revision.article)
+    revision = Revision.objects.get(pk=revision.pk)
+    _check_publishable(article, revision)
+    transition = _record(article, revision, Action.APPROVED, by, comment)
+    _make_live(article, revision, transition, review=transition)
+    _after_commit(tasks.notify_decided, transition.pk)
+    revision.refresh_from_db()
+    return revision
+
+
+def _make_live(article, revision, transition, *, review):
+    """Make an approved revision the live page of the locked article.
+
+    `transition` is the step that published it (its time is the page's "live
+    since"); `review` the approval that dates it (the same step, or for a
+    scheduled version the approval made earlier). Publishing ends a withdrawal
+    (a reviewer approved words fit for readers) and supersedes a schedule of
+    an older version (it would undo this one)."""
+    live = article.live_revision
     previous = {
         "previous_revision": live,
         "previous_nav": NavData.of(article),
@@ -312,25 +376,45 @@ def approve(revision, *, by, comment=""):
         "was_fictional": publishing.is_fictionally_reviewed(article),
     }
     Revision.objects.filter(pk=revision.pk).update(status=RevisionStatus.APPROVED)
-    transition = _record(article, revision, Action.APPROVED, by, comment)
+    if article.schedule_id is not None:
+        scheduled = article.schedule
+        if scheduled.revision_id == revision.pk:
+            article.schedule = None
+        elif not _newer(scheduled.revision, revision):
+            _cancel_schedule(
+                article,
+                transition.actor,
+                f"A newer version was approved on {_when(transition.created_at)} before this "
+                "one went live, so this one will not go live.",
+            )
+    _put_live(article, revision, transition, review=review)
+    article.save(update_fields=[*LIVE_FIELDS, "schedule"])
+    publishing.published(article, **previous)
+
+
+LIVE_FIELDS = [
+    "live_revision",
+    "display_title",
+    "live_since",
+    "last_review",
+    "next_review_due",
+    "change_log",
+    "withdrawal",
+]
+
+
+def _put_live(article, revision, transition, *, review):
+    """Set what readers are shown of `article` (LIVE_FIELDS) from `revision`;
+    shared by publishing and by the rehearsal a preview is made in."""
+    article.withdrawal = None
     article.live_revision = revision
     article.display_title = revision.title
     article.live_since = transition.created_at
-    _renew_review(article, transition, revision.note_for_readers)
-    article.save(
-        update_fields=[
-            "live_revision",
-            "display_title",
-            "live_since",
-            "last_review",
-            "next_review_due",
-            "change_log",
-        ]
-    )
-    revision.refresh_from_db()
-    publishing.published(article, **previous)
-    _after_commit(tasks.notify_decided, transition.pk)
-    return revision
+    _renew_review(article, review, revision.note_for_readers, shown=transition)
+
+
+def _when(moment):
+    return f"{timezone.localtime(moment):%-d %b %Y at %H:%M}"
 
 
 @transaction.atomic
@@ -354,6 +438,11 @@ def request_changes(revision, *, by, comment):
 def confirm_still_accurate(article, *, by, comment=""):
     """A reviewer re-checks the unchanged live page: renews its review dates."""
     article = _locked(article)
+    if article.withdrawal_id is not None:
+        raise WorkflowError(
+            "This page is withdrawn, so readers cannot see it: put it back or approve a "
+            "corrected version first."
+        )
     if article.live_revision is None:
         raise WorkflowError("This page is not published yet, so there is nothing to confirm.")
     _check_reviewer(by, article.live_revision, "confirm this page")
@@ -362,6 +451,229 @@ def confirm_still_accurate(article, *, by, comment=""):
     _renew_review(article, transition, "")
     article.save(update_fields=["last_review", "next_review_due", "change_log"])
     publishing.confirmed(article, was_fictional=was_fictional)
+    return article
+
+
+# Revert, withdraw, restore, schedule -----------------------------------------
+
+
+@transaction.atomic
+def revert(revision, *, by):
+    """Copy an earlier version into a new draft based on the latest one. It is
+    an ordinary draft: it needs submitting and another person's approval, and
+    its review diff against the live page shows what reverting changes."""
+    if not is_editor(by):
+        raise WorkflowError("Only editors can make a draft from an earlier version.")
+    article = _locked(revision.article)
+    revision = Revision.objects.get(pk=revision.pk)
+    latest = article.latest_revision
+    if latest.pk == revision.pk:
+        raise WorkflowError("This is already the newest version: edit the page instead.")
+    fields = {name: getattr(revision, name) for name in CONTENT_FIELDS}
+    tags = sorted(revision.tags.names())
+    if all(getattr(latest, k) == v for k, v in fields.items()) and tags == sorted(
+        latest.tags.names()
+    ):
+        raise WorkflowError(
+            "The newest version already has exactly this content, so there is nothing to revert."
+        )
+    return _new_draft(
+        article,
+        by=by,
+        base_revision=latest,
+        tags=tags,
+        fields=fields,
+        action=Action.REVERTED,
+        comment=f"Copied from the version saved on {_when(revision.created_at)} by "
+        f"{revision.author}.",
+    )
+
+
+def _check_withdrawer(by, verb):
+    if not can_withdraw(by):
+        raise WorkflowError(f"Only medical reviewers and content managers can {verb}.")
+
+
+@transaction.atomic
+def withdraw(article, *, by, reason):
+    """Take a live page down at once: readers get 410 ("being updated"), and
+    lists, the sitemap, search and the feed drop it. Pages linking to it (a
+    glossary term) or naming it (a medicine) are re-rendered without it. A
+    pending schedule is cancelled: nothing goes live on its own while the
+    page is down."""
+    _check_withdrawer(by, "take a page down")
+    if not reason.strip():
+        raise WorkflowError(
+            "Say why the page is coming down: the reason is kept in the page's history.",
+            field="reason",
+        )
+    article = _locked(article)
+    live = article.live_revision
+    if article.withdrawal_id is not None:
+        raise WorkflowError("This page is already withdrawn: readers cannot see it.")
+    if live is None:
+        raise WorkflowError("This page is not published, so readers cannot see it already.")
+    previous = {
+        "previous_revision": live,
+        "previous_nav": NavData.of(article),
+        "previous_tags": set(live.tags.values_list("slug", flat=True)),
+        "was_fictional": publishing.is_fictionally_reviewed(article),
+    }
+    if article.schedule_id is not None:
+        _cancel_schedule(article, by, f"Cancelled because the page was withdrawn: {reason}")
+    transition = _record(article, live, Action.WITHDRAWN, by, reason)
+    article.live_revision = None
+    article.withdrawal = transition
+    article.save(update_fields=["live_revision", "withdrawal", "schedule"])
+    publishing.withdrawn(article, **previous)
+    return transition
+
+
+@transaction.atomic
+def restore(article, *, by, comment=""):
+    """Put a withdrawn page back: the same approved version it had, rendered
+    from today's approved sources. No new review: it is an approved version."""
+    _check_withdrawer(by, "put a page back")
+    article = _locked(article)
+    if article.withdrawal_id is None:
+        raise WorkflowError("This page is not withdrawn, so there is nothing to put back.")
+    revision = Revision.objects.get(pk=article.withdrawal.revision_id)
+    if revision.status != RevisionStatus.APPROVED:  # never: only live versions are withdrawn
+        raise WorkflowError("The withdrawn version is not an approved one: it cannot go back.")
+    if publishing.unapproved_citations(revision.body):
+        raise WorkflowError("The withdrawn version cites a source that is no longer approved.")
+    transition = _record(article, revision, Action.RESTORED, by, comment)
+    article.live_revision = revision
+    article.withdrawal = None
+    article.save(update_fields=["live_revision", "withdrawal"])
+    publishing.published(
+        article, previous_revision=None, previous_nav=None, previous_tags=set(),
+        was_fictional=False,
+    )  # fmt: skip
+    return transition
+
+
+MAX_SCHEDULE_AHEAD = datetime.timedelta(days=366)
+
+
+@transaction.atomic
+def schedule(revision, *, by, go_live_at, comment="", now=None):
+    """Approve a revision in review to go live at `go_live_at`. Every check of
+    an approval applies now (four eyes, sources approved, it renders); readers
+    keep the current page until then. `publish_scheduled` makes it live.
+
+    A schedule of an older version of the page is replaced by this one; an
+    approval (now or later) of a newer version is refused as undoing it."""
+    _check_reviewer(by, revision, "approve this version")
+    now = now or timezone.now()
+    if go_live_at <= now:
+        raise WorkflowError(
+            f"{_when(go_live_at)} has already passed: choose a later time, or leave the time "
+            "empty to publish now.",
+            field="go_live_at",
+        )
+    if go_live_at > now + MAX_SCHEDULE_AHEAD:
+        raise WorkflowError(
+            f"{_when(go_live_at)} is more than a year ahead: check the year.", field="go_live_at"
+        )
+    article = _locked(revision.article)
+    revision = Revision.objects.get(pk=revision.pk)
+    _check_publishable(article, revision)
+    if article.schedule_id is not None:
+        pending = article.schedule
+        if _newer(pending.revision, revision):
+            raise WorkflowError(
+                f"A newer version of this page is already approved to go live on "
+                f"{_when(pending.go_live_at)}, so approving this older one would undo it. "
+                "Request changes instead."
+            )
+        _cancel_schedule(
+            article,
+            by,
+            f"Replaced: a newer version was approved to go live on {_when(go_live_at)}.",
+        )
+    Revision.objects.filter(pk=revision.pk).update(status=RevisionStatus.SCHEDULED)
+    transition = _record(article, revision, Action.SCHEDULED, by, comment, go_live_at=go_live_at)
+    article.schedule = transition
+    article.save(update_fields=["schedule"])
+    _after_commit(tasks.notify_decided, transition.pk)
+    transaction.on_commit(lambda: tasks.enqueue_scheduled_publishing(go_live_at))
+    revision.refresh_from_db()
+    return revision
+
+
+def _cancel_schedule(article, actor, comment):
+    """Record that the locked article's scheduled version will not go live; it
+    goes back to the review queue (to be approved, rescheduled or sent back).
+    The caller saves the article."""
+    scheduled = article.schedule
+    Revision.objects.filter(pk=scheduled.revision_id, status=RevisionStatus.SCHEDULED).update(
+        status=RevisionStatus.IN_REVIEW
+    )
+    article.schedule = None
+    return _record(article, scheduled.revision, Action.SCHEDULE_CANCELLED, actor, comment)
+
+
+@transaction.atomic
+def cancel_schedule(article, *, by, comment=""):
+    """Stop a scheduled version from going live; it goes back to the review queue."""
+    _check_withdrawer(by, "cancel a scheduled publication")
+    article = _locked(article)
+    if article.schedule_id is None:
+        raise WorkflowError(
+            "Nothing is waiting to go live on this page: it may have gone live a moment ago, "
+            "or someone cancelled it. See the page's history."
+        )
+    transition = _cancel_schedule(article, by, comment)
+    article.save(update_fields=["schedule"])
+    return transition
+
+
+def publish_scheduled(*, now=None):
+    """Make every scheduled version whose time has come live. Returns the
+    articles that went live.
+
+    Safe to run at once in several processes and machines, and again and
+    again: each page is published in its own transaction holding its row
+    lock, and only while its schedule is still due (a second runner waiting
+    on the lock then finds nothing to do). A version that can no longer be
+    published (say it cites a source since replaced by an unapproved one) is
+    not: its schedule is cancelled with the reason, and it is back in the
+    review queue."""
+    now = now or timezone.now()
+    due = (
+        Article.objects.filter(schedule__go_live_at__lte=now)
+        .order_by("schedule__go_live_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    return [article for article in (_go_live(pk, now) for pk in list(due)) if article]
+
+
+@transaction.atomic
+def _go_live(article_id, now):
+    article = (
+        Article.objects.select_for_update(of=("self",))
+        .filter(pk=article_id, schedule__go_live_at__lte=now)
+        .first()
+    )
+    if article is None:  # published or cancelled meanwhile
+        return None
+    scheduled = Transition.objects.select_related("actor").get(pk=article.schedule_id)
+    revision = Revision.objects.get(pk=scheduled.revision_id)
+    try:
+        _check_publishable(article, revision, status=RevisionStatus.SCHEDULED)
+    except WorkflowError as error:
+        _cancel_schedule(article, scheduled.actor, f"Could not go live: {error}")
+        article.save(update_fields=["schedule"])
+        return None
+    transition = _record(
+        article, revision, Action.WENT_LIVE, scheduled.actor,
+        f"Approved by {scheduled.actor} on {_when(scheduled.created_at)} to go live on "
+        f"{_when(scheduled.go_live_at)}.",
+        created_at=now,
+    )  # fmt: skip
+    _make_live(article, revision, transition, review=scheduled)
+    _after_commit(tasks.notify_decided, transition.pk)
     return article
 
 
@@ -491,11 +803,8 @@ def rehearsed_approval(revision, *, by):
         with transaction.atomic():
             article = _locked(revision.article)
             transition = _record(article, revision, Action.APPROVED, by)
-            article.live_revision = revision
-            article.display_title = revision.title
-            article.live_since = transition.created_at
-            _renew_review(article, transition, revision.note_for_readers)
-            article.save()
+            _put_live(article, revision, transition, review=transition)
+            article.save(update_fields=LIVE_FIELDS)
             publishing.write_live_page(article)
             article.refresh_from_db()
             yield article

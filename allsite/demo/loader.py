@@ -47,6 +47,7 @@ DEMO_ACCOUNTS = [
         display_name="Dr B. Sample",
         role="Consultant paediatric haematologist (fictional demo reviewer)",
     ),
+    DemoAccount("manager", "manager-demo-pass", "Mo", "Manager (demo)", workflow.CONTENT_MANAGERS),
     DemoAccount("helpline", "helpline-demo-pass", "Hana", "Helpline (demo)", workflow.HELPLINE_STAFF),
     DemoAccount("admin", "admin-demo-pass", "Ada", "Admin (demo)", None, superuser=True),
 ]  # fmt: skip
