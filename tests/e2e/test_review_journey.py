@@ -34,7 +34,7 @@ def test_edit_is_invisible_until_a_reviewer_approves_it_then_shows_with_name_and
     login(reviewer_page, reviewer.username)
     reviewer_page.click("#medical-review >> text=Review queue")
     reviewer_page.click("text=Review “Induction”")
-    inserted = reviewer_page.locator(".review-diff ins").all_inner_texts()
+    inserted = reviewer_page.locator(".review-details ins").all_inner_texts()
     assert any("four weeks" in text for text in inserted), inserted
     reviewer_page.click("text=Approve and publish")
     reviewer_page.wait_for_selector("text=Approved and published")
