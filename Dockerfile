@@ -19,11 +19,11 @@ RUN pip install --no-cache-dir --require-hashes -r requirements.txt
 COPY . .
 # The code stays root's (read-only to the app). The app user owns only what it
 # writes: its home (gunicorn's control socket, ~/.gunicorn), the static export,
-# backups, and staticfiles/, which `export_static` (compose.yaml's migrate
+# uploaded images (/media), backups, and staticfiles/, which `export_static` (compose.yaml's migrate
 # service) collects into again.
 RUN useradd --system --uid 10001 --create-home --home-dir /home/allsite allsite \
-    && mkdir -p /export /app/backups /app/staticfiles \
-    && chown allsite /export /app/backups /app/staticfiles
+    && mkdir -p /export /media /app/backups /app/staticfiles \
+    && chown allsite /export /media /app/backups /app/staticfiles
 USER allsite
 
 # Hashed, compressed static files, made once at build time. The settings refuse

@@ -103,3 +103,31 @@ def admins(value):
             )
         people.append((name or address, address))
     return people
+
+
+def media_storage(value):
+    """STORAGES["default"] from ALLSITE_MEDIA_STORAGE (JSON: {"BACKEND": ..., "OPTIONS":
+    {...}}); empty: files under MEDIA_ROOT."""
+    if not value.strip():
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    import json
+
+    try:
+        storage = json.loads(value)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"ALLSITE_MEDIA_STORAGE is not valid JSON ({error}): give it as "
+            '{"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {...}}.'
+        ) from error
+    if not isinstance(storage, dict) or not isinstance(storage.get("BACKEND"), str):
+        raise ImproperlyConfigured(
+            'ALLSITE_MEDIA_STORAGE must be a JSON object with a "BACKEND" (a dotted path to a '
+            'storage class) and optionally "OPTIONS".'
+        )
+    return storage
+
+
+def origin_of(url):
+    """[scheme://host] of an absolute URL (for a Content-Security-Policy), else []."""
+    parts = urlsplit(url)
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []

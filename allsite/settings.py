@@ -13,7 +13,14 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from allsite.cache import caches_from_url, is_shared
-from allsite.environment import admins, email_settings, env_flag, env_list
+from allsite.environment import (
+    admins,
+    email_settings,
+    env_flag,
+    env_list,
+    media_storage,
+    origin_of,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -173,8 +180,17 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("ALLSITE_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded images (treatments.media) go through Django's storage API: files
+# under MEDIA_ROOT by default, served at MEDIA_URL (by Django itself only in
+# development; nginx serves MEDIA_ROOT in production, see deploy/nginx.conf).
+# ALLSITE_MEDIA_STORAGE swaps in any storage backend as JSON, e.g.
+# {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {"bucket_name": "..."}};
+# then ALLSITE_MEDIA_URL should be the address it serves files from, so that
+# the Content-Security-Policy below lets pages show them.
+MEDIA_ROOT = Path(os.environ.get("ALLSITE_MEDIA_ROOT") or BASE_DIR / "media")
+MEDIA_URL = os.environ.get("ALLSITE_MEDIA_URL") or "/media/"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(os.environ.get("ALLSITE_MEDIA_STORAGE", "")),
     # Hashed, compressed files with far-future cache headers.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
@@ -201,7 +217,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        # Images: our own, and the media storage's address when it is elsewhere.
+        "img-src": [SELF, "data:", *origin_of(MEDIA_URL)],
         "font-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],

@@ -6,7 +6,9 @@ client: every middleware, context processor and template, exactly as a reader
 gets it) and written to a directory: /path/ becomes path/index.html, and
 /sitemap.xml, /robots.txt, /updates.atom keep their own names. Page numbers
 are in paths (…/page/2/), so every page of every list is a file. The 404 page
-is 404.html; the static files are copied to static/.
+is 404.html; the static files are copied to static/, and the image files
+live pages show (treatments.media renditions) to media/ when the media
+storage is served from this site's own address (MEDIA_URL a path).
 
 `manage.py export_static DIR` writes a full export. When STATIC_EXPORT_DIR is
 set, every change readers can see (`content_changed`, after commit) enqueues
@@ -14,8 +16,8 @@ a task (allsite.tasks) that re-exports only the URLs its cache tags cover.
 
 The directory belongs to the export: a full export deletes every file in it
 that no current URL wrote (an unpublished page, a sitemap file no longer
-needed), except under static/, where older hashed files stay for pages that
-browsers and CDNs still hold. Files are written atomically (a reader never
+needed), except under static/ and media/, where older files (named by their
+content, never changed) stay for pages that browsers and CDNs still hold. Files are written atomically (a reader never
 gets half a page) and only when their content changed.
 """
 
@@ -29,13 +31,14 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.dispatch import receiver
 from django.urls import reverse
 from taggit.models import Tag
 
 from treatments import listings, navigation
-from treatments.models import Article, Kind
+from treatments.models import Article, Image, Kind
 from treatments.publishing import (
     CHROME,
     FEED,
@@ -266,6 +269,34 @@ def _static_dir(directory):
     return directory / urlsplit(settings.STATIC_URL).path.strip("/")
 
 
+def _media_dir(directory):
+    """Where image files go in the export; None when the media storage serves
+    them from another address (an absolute MEDIA_URL: S3, a CDN)."""
+    parts = urlsplit(settings.MEDIA_URL)
+    if parts.scheme or parts.netloc or not parts.path.strip("/"):
+        return None
+    return directory / parts.path.strip("/")
+
+
+def live_images(article_ids=None):
+    """The library images live pages show (of these articles, if given)."""
+    live = Article.objects.published()
+    if article_ids is not None:
+        live = live.filter(pk__in=article_ids)
+    return Image.objects.filter(revisions__in=live.values("live_revision_id")).distinct()
+
+
+def _copy_media(directory, images, result):
+    """Copy the image files the pages' <img srcset> names, read through the storage."""
+    target = _media_dir(directory)
+    if target is None:
+        return
+    for image in images.order_by("pk"):
+        for _, _, name in image.renditions:
+            with default_storage.open(name) as source:
+                write_file(target / name, source.read(), result)
+
+
 @contextmanager
 def _locked(directory, *, full):
     """Hold the directory's lock. A full export refuses a directory that has
@@ -300,8 +331,9 @@ def export_all(directory, base_url=None, *, collect_static=True):
         write_file(directory / NOT_FOUND_FILE, renderer.not_found_page(), result)
         keep.add(Path(NOT_FOUND_FILE))
         _copy_static(directory, result)
-        static = _static_dir(directory)
-        candidates = [path for path in directory.rglob("*") if static not in path.parents]
+        _copy_media(directory, live_images(), result)
+        kept = {_static_dir(directory), _media_dir(directory)} - {None}
+        candidates = [path for path in directory.rglob("*") if not kept & set(path.parents)]
         _remove_stale(directory, candidates, keep, result)
     return result
 
@@ -316,6 +348,7 @@ def export_changed(directory, tags, base_url=None):
     if CHROME in tags or not (Path(directory) / MARKER).exists():
         return export_all(directory, base_url, collect_static=False)
     plan = []  # (URLs to write, glob patterns of the files those URLs own)
+    pages = []  # slugs of pages whose images to copy
     for tag in sorted(tags):
         kind, _, slug = tag.partition(":")
         if tag in SINGLE_URL_TAGS:
@@ -329,6 +362,7 @@ def export_changed(directory, tags, base_url=None):
                 reverse("treatments:medicine_detail", kwargs={"slug": slug}),
             ]
             plan.append((article_urls(article) if article else [], [_tree(url) for url in owned]))
+            pages.append(slug)
         elif kind == "topic" and slug:
             owned = reverse("treatments:tag_detail", kwargs={"slug": slug})
             plan.append((tag_urls(slug), [_tree(owned)]))
@@ -341,6 +375,9 @@ def export_changed(directory, tags, base_url=None):
             keep = _export_urls(directory, renderer, urls, result)
             candidates = [path for pattern in patterns for path in directory.glob(pattern)]
             _remove_stale(directory, candidates, keep, result)
+        if pages:
+            ids = Article.objects.filter(slug__in=pages).values_list("pk", flat=True)
+            _copy_media(directory, live_images(list(ids)), result)
     return result
 
 

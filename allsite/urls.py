@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -25,6 +27,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("treatments.urls")),
 ]
+
+# Uploaded images, served by Django in development only (`static()` adds nothing
+# when DEBUG is off): in production nginx serves MEDIA_ROOT (deploy/nginx.conf),
+# or the storage backend serves its own address.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler400 = "allsite.views.bad_request"
 handler500 = "allsite.views.server_error"

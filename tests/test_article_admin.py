@@ -58,7 +58,7 @@ def test_script_images_and_event_handlers_typed_into_a_body_are_refused_by_name(
     html = response.content.decode()
     assert "The body has things pages cannot show, which would be left out: " in html
     for named in ("&lt;script&gt;", "&lt;img&gt;", "event attributes such as onclick=",
-                  "javascript: links", "Images cannot be added to pages yet"):  # fmt: skip
+                  "javascript: links", "Show an image from the media library with"):  # fmt: skip
         assert named in html, named
     assert "steal()" in html  # the typed text is kept
     assert not Article.objects.exists()

@@ -26,7 +26,7 @@ def test_the_image_runs_as_a_user_that_owns_only_what_the_app_writes():
     # run time, so the app user made them at build time and owns the directory.
     assert dockerfile.index("collectstatic") > user.start()
     chown = re.search(r"chown allsite (.*)", dockerfile)[1].split()
-    assert set(chown) == {"/export", "/app/backups", "/app/staticfiles"}
+    assert set(chown) == {"/export", "/media", "/app/backups", "/app/staticfiles"}
 
 
 def test_the_image_keeps_local_secrets_and_environments_out():

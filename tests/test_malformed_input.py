@@ -27,13 +27,14 @@ def test_citation_like_text_in_code_is_left_alone(client, editor, reference):
     assert response.status_code == 302
 
 
-def test_an_image_in_markdown_is_refused_with_its_alt_text_kept(client, editor, reference):
+def test_an_image_from_another_address_is_refused_with_its_alt_text_kept(client, editor, reference):
     client.force_login(editor)
     body = "## Picture\n\n![Diagram of a port under the skin](https://example.org/port.png)\n"
     response = client.post("/admin/treatments/article/add/", article_form(body=body))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Images cannot be added to pages yet: describe what it shows in words." in html
+    assert "is not an image from the media library" in html
+    assert "upload it under Images" in html
     assert "Diagram of a port under the skin" in html
 
 

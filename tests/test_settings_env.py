@@ -173,3 +173,18 @@ def test_links_in_emails_use_the_public_address_not_the_development_server():
     assert manage("shell", "-c", show, **base).stdout.split()[-1] == "https://all.example.org"
     chosen = manage("shell", "-c", show, ALLSITE_BASE_URL="https://info.example.org/", **base)
     assert chosen.stdout.split()[-1] == "https://info.example.org"
+
+
+def test_images_served_from_another_address_are_allowed_by_the_content_security_policy():
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; "
+        "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'], "
+        "settings.STORAGES['default']['BACKEND'])",
+        DJANGO_DEBUG="1",
+        ALLSITE_MEDIA_URL="https://media.example.org/allsite/",
+        ALLSITE_MEDIA_STORAGE='{"BACKEND": "django.core.files.storage.InMemoryStorage"}',
+    )
+    assert "'https://media.example.org'" in result.stdout, result.stderr
+    assert "InMemoryStorage" in result.stdout

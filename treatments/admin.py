@@ -11,7 +11,13 @@ from taggit.forms import TagField
 from references.admin import ReferenceAdmin
 from references.models import Reference
 
-from . import body_problems, editing, publishing, workflow
+from . import (
+    body_problems,
+    editing,
+    media_admin,  # noqa: F401 - registers the media library (Images)
+    publishing,
+    workflow,
+)
 from .kinds import DETAIL_FIELDS
 from .lifecycle_admin import LifecycleAdminViews, ReadersSeeFilter, lifecycle_state, on_site_label
 from .models import (
@@ -48,7 +54,9 @@ class ArticleForm(forms.ModelForm):
     body = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "true"}),
-        help_text=CONTENT_HELP["body"],
+        help_text=CONTENT_HELP["body"]
+        + " Show an image from the library (Images) with ![what it shows](image:its-key) "
+        "on a line of its own.",
     )
     audience = forms.ChoiceField(choices=Audience.choices, initial=Audience.BOTH, required=False)
     tags = TagField(

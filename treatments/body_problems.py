@@ -20,7 +20,7 @@ from references.citations import (
     malformed_citations,
 )
 
-from .rendering import DroppedMarkup, TopLevelHeading, render
+from .rendering import DroppedMarkup, ImageProblem, TopLevelHeading, UnknownImageKeys, render
 
 MAX_BODY_CHARACTERS = 100_000  # Revision.body's max_length
 EXCERPT_CHARACTERS = 60
@@ -32,7 +32,7 @@ SETEXT_H1_RE = re.compile(r"^(?P<text> {0,3}\S.*)\n {0,3}=+[ \t]*$", re.M)
 HTML_H1_RE = re.compile(r"<h1[\s>]", re.I)
 DEEP_HEADING_RE = {"<h5>": re.compile(r"^ {0,3}#{5}(?:[ \t]|$)", re.M),
                    "<h6>": re.compile(r"^ {0,3}#{6}(?:[ \t]|$)", re.M)}  # fmt: skip
-IMAGE_RE = re.compile(r"!\[|<img\b", re.I)
+IMAGE_RE = re.compile(r"<img\b", re.I)  # raw HTML; Markdown images are checked by render()
 EVENT_ATTRIBUTE_RE = re.compile(r"<[^>]*\son[a-z]+\s*=", re.I)
 SCRIPT_URL_RE = re.compile(
     r"""(?:\]\(\s*<?|href\s*=\s*["']?)\s*(?:javascript|vbscript|data):""", re.I
@@ -122,6 +122,13 @@ def find_problems(body, *, references, glossary_terms=()):
                 _problem(str(UnknownCitationKeys([key])), text, _key_offsets(masked, key))
                 for key in error.keys
             ]
+        elif isinstance(error, UnknownImageKeys):
+            problems += [
+                _problem(str(UnknownImageKeys([key])), text, _image_offsets(masked, f"image:{key}"))
+                for key in error.keys
+            ]
+        elif isinstance(error, ImageProblem):
+            problems.append(_problem(str(error), text, _image_offsets(masked, error.src)))
         elif isinstance(error, TopLevelHeading):
             problems.append(_problem(str(error), text, _top_heading_offsets(masked)))
         elif isinstance(error, DroppedMarkup):
@@ -184,6 +191,12 @@ def _key_offsets(masked, key):
         for m in CITATION_RE.finditer(masked)
         if key in (part.strip().lstrip("@") for part in m.group(1).split(";"))
     ]
+
+
+def _image_offsets(masked, src):
+    """Where an image written with this address starts (`![`), on any line."""
+    pattern = re.compile(rf"!\[[^\]\n]*\]\(\s*<?{re.escape(src)}(?=[\s>)])")
+    return [m.start() for m in pattern.finditer(masked)]
 
 
 def _top_heading_offsets(masked):

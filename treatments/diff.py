@@ -11,6 +11,7 @@ from references.citations import keys_in
 from references.models import CONTENT_FIELDS, Reference
 
 from .kinds import detail_lines
+from .media import image_keys_in
 
 TOKEN_RE = re.compile(r"\s+|\w+|[^\w\s]")
 
@@ -88,6 +89,14 @@ def compare(old, new):
         SetChange("References cited", sorted(new_keys - old_keys), sorted(old_keys - new_keys)),
         SetChange("Tags", sorted(new_tags - old_tags), sorted(old_tags - new_tags)),
     ]
+    # Library images never change, so a changed image is a changed key (its
+    # description, caption and placement are in the body's diff above).
+    old_images = image_keys_in(old.body) if old else set()
+    new_images = image_keys_in(new.body)
+    if old_images or new_images:
+        sets.append(
+            SetChange("Images", sorted(new_images - old_images), sorted(old_images - new_images))
+        )
     return RevisionDiff(fields, sets)
 
 

@@ -266,6 +266,14 @@ class Revision(models.Model):
         related_name="revisions",
         help_text="The sources this revision's body cites (set when it is saved).",
     )
+    images = models.ManyToManyField(
+        "Image",
+        through="RevisionImage",
+        blank=True,
+        editable=False,
+        related_name="revisions",
+        help_text="The library images this revision's body shows (set when it is saved).",
+    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     based_on = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -531,3 +539,95 @@ class Medicine(Article):
 
     class Meta:
         proxy = True
+
+
+class Image(models.Model):
+    """An image in the media library (treatments.media validates, stores and
+    renders it). Immutable once uploaded: its files, size, renditions, alt
+    text, caption and credit never change, so a page revision showing
+    `![...](image:<key>)` is reviewed exactly as readers will see it. A
+    changed image is a new Image with a new key. Deleting one that any
+    revision shows is refused (RevisionImage.image is PROTECT).
+    """
+
+    key = models.SlugField(
+        max_length=80,
+        unique=True,
+        error_messages={
+            "unique": "An image with this key is already in the library. Images never "
+            "change: give the new one a key of its own (e.g. add -2)."
+        },
+        help_text="A short name used in page text, e.g. phases-diagram: lower-case letters, "
+        "digits and hyphens. It never changes.",
+    )
+    alt_text = models.CharField(
+        "alt text",
+        max_length=300,
+        help_text="What the image shows, for readers who cannot see it (screen readers, "
+        "slow connections), e.g. “Diagram of the three phases of treatment: induction, "
+        "consolidation, maintenance”. Offered as the description when the image is added "
+        "to a page.",
+    )
+    caption = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Optional: shown under the image. A page can give its own caption instead.",
+    )
+    credit = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Optional: who made the image, and its licence if it is not ours "
+        "(e.g. “Diagram: allsite”).",
+    )
+    file = models.FileField(
+        max_length=300, editable=False, help_text="The full-size copy (re-encoded, no metadata)."
+    )
+    width = models.PositiveIntegerField(editable=False)
+    height = models.PositiveIntegerField(editable=False)
+    format = models.CharField(max_length=10, editable=False, help_text="PNG, JPEG or WEBP.")
+    renditions = models.JSONField(
+        default=list,
+        editable=False,
+        help_text="[[width, height, storage name]] of the resized copies, narrowest first.",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("uploaded", default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.key
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableRevisionError(
+                "Images never change once uploaded; upload a new one under a new key instead."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        from .media import delete_files
+
+        names = [self.file.name, *(name for _, _, name in self.renditions)]
+        result = super().delete(*args, **kwargs)  # ProtectedError while a revision shows it
+        delete_files(names)
+        return result
+
+
+class RevisionImage(models.Model):
+    """A library image a revision shows. PROTECT: an image stays while any
+    version of any page (history included) shows it."""
+
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="+")
+    image = models.ForeignKey(Image, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "image"], name="revision_image_once"),
+        ]
+
+    def __str__(self):
+        return f"image {self.image_id} in revision {self.revision_id}"

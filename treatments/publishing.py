@@ -6,6 +6,9 @@ approved (live) versions of the references it cites, and the published
 glossary terms and medicines it links to or names; nothing else is ever
 rendered into it, and it records exactly which versions it was made from
 (LivePage.reference_versions, glossary_revisions, medicine_revisions).
+Library images need no such record: the revision names them
+(`![alt](image:key)`, Revision.images) and an image never changes
+(treatments.media), so no image can change a live page.
 
 That record is also the dependency index. Publishing a reference, glossary
 term or medicine re-renders only the pages that depend on it: those the index

@@ -1,5 +1,10 @@
 """Markdown source -> HTML -> citations and reference list -> nh3 allowlist.
 
+Library images (`![alt](image:key)`, treatments.media) become <figure>s after
+the body is sanitised: the body's allowlist has no <img>, so an image can
+only come from the library, with the markup treatments.media writes (checked
+against FIGURE_TAGS on its own).
+
 Runs when a draft is saved (to validate), for staff previews, and in
 treatments.publishing when a live page is (re-)rendered. Public requests
 never call it. The caller chooses the sources: publishing passes approved
@@ -38,6 +43,13 @@ ALLOWED_ATTRIBUTES = {
     "span": {"class"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# Only in the figures treatments.media writes for library images.
+FIGURE_TAGS = {"figure", "figcaption", "img", "span"}
+FIGURE_ATTRIBUTES = {
+    "figure": {"class"},
+    "img": {"src", "srcset", "sizes", "width", "height", "alt", "loading", "decoding"},
+    "span": {"class"},
+}
 
 TOP_HEADING_RE = re.compile(r"<h1[\s>]")
 SPACE_BEFORE_CITATION_RE = re.compile(r"\s+(<sup class=\"citation\">)")
@@ -80,8 +92,9 @@ class DroppedMarkup(RenderError):
     def __init__(self, dropped):
         self.dropped = list(dropped)
         images = (
-            " Images cannot be added to pages yet: describe what it shows in words."
-            if "<img>" in self.dropped
+            " Show an image from the media library with ![what it shows](image:its-key) "
+            "on a line of its own."
+            if {"<img>", "<figure>", "<picture>"} & set(self.dropped)
             else ""
         )
         super().__init__(
@@ -89,6 +102,24 @@ class DroppedMarkup(RenderError):
             f"{', '.join(self.dropped)}.{images} Write the text in Markdown (## headings, "
             "**bold**, lists, [links](https://...)) instead."
         )
+
+
+class UnknownImageKeys(RenderError):
+    def __init__(self, keys):
+        self.keys = list(keys)
+        listed = ", ".join(f"image:{key}" for key in self.keys)
+        super().__init__(
+            f"These images are not in the media library: {listed}. Check the key (each "
+            "image's page under Images shows what to paste), or upload the image there first."
+        )
+
+
+class ImageProblem(RenderError):
+    """An image that cannot be shown as written (`src`: its address as typed)."""
+
+    def __init__(self, message, src):
+        self.src = src
+        super().__init__(message)
 
 
 @dataclass
@@ -99,6 +130,7 @@ class Rendered:
     cited_keys: list = field(default_factory=list)
     glossary_slugs: set = field(default_factory=set)
     errors: list = field(default_factory=list)  # only with keep_going: why it cannot be saved
+    image_keys: list = field(default_factory=list)
 
 
 def working_references(body):
@@ -107,7 +139,7 @@ def working_references(body):
     return {ref.key: ref for ref in Reference.objects.filter(key__in=keys_in(body))}
 
 
-def render(body, *, references, glossary_terms=(), strict=False, keep_going=False):
+def render(body, *, references, glossary_terms=(), strict=False, keep_going=False, images=None):
     """Render a revision body to sanitized HTML, plus the data derived from it:
     the h2 contents list, the cited sources, and what it drew in.
 
@@ -118,6 +150,11 @@ def render(body, *, references, glossary_terms=(), strict=False, keep_going=Fals
     re-rendering approved text never refuses). `keep_going`: for editors'
     live previews: instead of raising, render what can be rendered (an unknown
     citation stays as typed) and list the errors in `Rendered.errors`.
+    `images`: {key: Image} the
+    body may show; None: looked up in the library (images never change, so
+    drafts and live pages see the same ones). An image that cannot be shown
+    (unknown key, no alt text, not from the library, inside other text) is
+    refused when strict, else left out.
     """
     # Imported here: processes that only serve stored pages never load Markdown.
     import markdown
@@ -125,6 +162,10 @@ def render(body, *, references, glossary_terms=(), strict=False, keep_going=Fals
     from references.citation_markdown import CitationExtension
 
     from .glossary_links import GlossaryExtension
+    from .media import library_images
+    from .media_markdown import FigureExtension
+
+    figures = FigureExtension(library_images(body) if images is None else images)
 
     numbering = CitationNumbering(references)
     converter = markdown.Markdown(
@@ -134,6 +175,7 @@ def render(body, *, references, glossary_terms=(), strict=False, keep_going=Fals
             "toc",
             CitationExtension(numbering),
             glossary := GlossaryExtension(list(glossary_terms)),
+            figures,
         ],
         extension_configs={"toc": {"permalink": False}},
         output_format="html",
@@ -142,6 +184,10 @@ def render(body, *, references, glossary_terms=(), strict=False, keep_going=Fals
     errors = []
     if numbering.unknown:
         errors.append(UnknownCitationKeys(numbering.unknown))
+    if strict and figures.processor.unknown:
+        errors.append(UnknownImageKeys(figures.processor.unknown))
+    if strict:
+        errors += [ImageProblem(message, src) for src, message in figures.processor.problems]
     if TOP_HEADING_RE.search(html):
         errors.append(TopLevelHeading())
     if strict and (dropped := [d for d in dropped_markup(html) if d != "<h1>"]):
@@ -158,8 +204,17 @@ def render(body, *, references, glossary_terms=(), strict=False, keep_going=Fals
         {"name": references[key].title, "url": references[key].link_url, "key": key}
         for key in cited
     ]
+    html = sanitize(html + reference_list)
+    for placeholder, figure in figures.processor.figures.items():
+        html = html.replace(placeholder, sanitize_figure(figure), 1)
     return Rendered(
-        sanitize(html + reference_list), toc, citations, cited, glossary.linker.linked, errors
+        html,
+        toc,
+        citations,
+        cited,
+        glossary.linker.linked,
+        errors=errors,
+        image_keys=figures.processor.shown,
     )
 
 
@@ -175,5 +230,18 @@ def sanitize(html):
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel=None,
+    )
+
+
+def sanitize_figure(html):
+    """A library image's <figure>, through its own allowlist (treatments.media writes it)."""
+    import nh3
+
+    return nh3.clean(
+        html,
+        tags=FIGURE_TAGS,
+        attributes=FIGURE_ATTRIBUTES,
+        url_schemes={"http", "https"},
         link_rel=None,
     )

@@ -43,6 +43,7 @@ from references.models import Reference, ReferenceVersion, VersionStatus
 
 from . import publishing, tasks
 from .kinds import clean_details
+from .media import library_images
 from .models import Action, Article, Kind, Revision, RevisionStatus, Transition
 from .publishing import NavData
 from .rendering import RenderError, render_body, working_references
@@ -234,6 +235,9 @@ def _new_draft(article, *, by, base_revision, tags, fields, action=Action.SAVED,
     )
     revision.tags.set(list(tags))
     revision.references.set(Reference.objects.filter(key__in=keys_in(revision.body)))
+    # Images never change, so the revision shows exactly these; they cannot be
+    # deleted while it exists (RevisionImage.image is PROTECT).
+    revision.images.set(library_images(revision.body).values())
     if article.live_revision_id is None and article.withdrawal_id is None:
         Article.objects.filter(pk=article.pk).update(display_title=revision.title)
     _record(article, revision, action, by, comment)

@@ -261,6 +261,28 @@ def load_medicines(users):
     return created
 
 
+def load_images(users):
+    """The demo diagram, uploaded by a demo editor through the media library's
+    own checks (allsite.demo.diagrams); the pages that show it are reviewed."""
+    from treatments import media
+    from treatments.models import Image
+
+    from . import diagrams
+
+    if Image.objects.filter(key=diagrams.KEY).exists():
+        return []
+    image = Image(
+        key=diagrams.KEY,
+        alt_text=diagrams.ALT_TEXT,
+        caption=diagrams.CAPTION,
+        credit=diagrams.CREDIT,
+    )
+    media.add_image(
+        image, media.check_upload(diagrams.phases_timeline_upload()), by=users["editor"]
+    )
+    return [image.key]
+
+
 def load_articles(users):
     reviewers = [users["reviewer"], users["reviewer2"]]
     created = []
@@ -293,5 +315,6 @@ def load_demo():
         "helpline": load_helpline(),
         "glossary": load_glossary(users),
         "medicines": load_medicines(users),
+        "images": load_images(users),
         "articles": load_articles(users),
     }

@@ -18,7 +18,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo content: {len(created['articles'])} articles, "
             f"{len(created['medicines'])} medicines, {len(created['glossary'])} glossary terms, "
-            f"{len(created['references'])} references and "
+            f"{len(created['references'])} references, {len(created['images'])} "
+            f"image{'' if len(created['images']) == 1 else 's'} and "
             f"{len(created['accounts'])} accounts created"
             f"{', helpline created' if created['helpline'] else ''} "
             "(anything already present was left unchanged)."
