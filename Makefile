@@ -54,11 +54,9 @@ run: setup
 	$(DEV) $(PY) manage.py migrate --noinput
 	$(DEV) $(PY) manage.py load_demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/). Ctrl-C stops."
-	@# Versions approved to go live later: checked every 30 s beside the server
-	@# (the immediate task backend cannot wait for a time), stopped with it.
-	$(DEV) $(PY) manage.py publish_scheduled --every 30 & LOOP=$$!; \
-	  trap 'kill $$LOOP 2>/dev/null' EXIT INT TERM; \
-	  $(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@# The development server; it also makes scheduled versions live every 30 s,
+	@# in its own process so its in-memory page cache sees them (manage.py serve).
+	$(DEV) $(PY) manage.py serve 127.0.0.1:$(PORT)
 
 lint: setup
 	$(VENV)/bin/ruff check .

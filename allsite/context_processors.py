@@ -40,6 +40,8 @@ def site_chrome(request):
         "helpline": SimpleLazyObject(lambda: get_helpline(request)),
         "navigation": SimpleLazyObject(lambda: site_navigation(request)),
         "preview_banner": getattr(request, "preview_banner", None),
+        # Printed under a page (print.css), so a paper copy says where it came from.
+        "page_address": SimpleLazyObject(lambda: request.build_absolute_uri(request.path)),
         "site_name": settings.SITE_NAME,
         "site_publisher": settings.SITE_PUBLISHER,
     }

@@ -1,4 +1,7 @@
-"""Readers' feedback on treatment pages: "Was this page helpful?" and "Report an error".
+"""Readers' feedback on reviewed pages: "Was this page helpful?" and "Report an error".
+
+Treatment and medicine pages carry both forms; a glossary definition links to
+this view's own page (GET), which shows the error form for that term.
 
 Plain form posts, no JavaScript. Nothing about the reader is stored: the rate
 limit keys the cache by a salted hash of the client address, which expires
@@ -18,11 +21,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
-from treatments.models import Article
+from treatments.models import Article, Kind
 
 from .cache import CacheUnavailable
 from .client import client_address
@@ -86,12 +90,24 @@ def _form_page(request, article, form, *, status, problem=None):
     )
 
 
+def _after_sending(article):
+    """Where the reader lands after sending: the page's own thanks note, or, for a
+    glossary term (one entry of a long page), this view's thank-you page."""
+    if article.kind == Kind.GLOSSARY:
+        return reverse("feedback", args=[article.slug]) + "?sent=1"
+    return article.get_absolute_url() + THANKS_QUERY
+
+
 @csrf_exempt  # see the module docstring
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def submit_feedback(request, slug):
     article = get_object_or_404(
-        Article.objects.pages().published().select_related("live_revision"), slug=slug
+        Article.objects.published().select_related("live_revision"), slug=slug
     )
+    if request.method != "POST":
+        problem = "sent" if request.GET.get("sent") else "new"
+        form = HelpfulForm() if request.GET.get("kind") == "helpful" else ErrorReportForm()
+        return _form_page(request, article, form, status=200, problem=problem)
     form_class = FORMS.get(request.POST.get("kind"))
     if form_class is None:
         # Not sent by one of our forms (or tampered with): ask again, keeping the text.
@@ -115,4 +131,4 @@ def submit_feedback(request, slug):
 
     if not form.is_spam:
         form.feedback(article).save()
-    return HttpResponseSeeOther(article.get_absolute_url() + THANKS_QUERY)
+    return HttpResponseSeeOther(_after_sending(article))

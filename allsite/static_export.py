@@ -46,6 +46,7 @@ from treatments.publishing import (
     HOME,
     MEDICINES,
     SITEMAP,
+    TOPICS,
     content_changed,
 )
 from treatments.tasks import enqueue
@@ -65,6 +66,7 @@ SINGLE_URL_TAGS = {
     HOME: "home",
     GLOSSARY: "treatments:glossary",
     MEDICINES: "treatments:medicine_list",
+    TOPICS: "treatments:tag_index",
     FEED: "page_updates_feed",
 }
 

@@ -149,21 +149,58 @@ def test_the_rate_limit_keeps_no_address_only_a_hash_in_the_cache(client, publis
     assert not any("10.0.0.9" in key for key in keys)
 
 
-def test_unpublished_unknown_and_non_page_articles_get_404(client, publish):
+def test_unpublished_and_unknown_articles_get_404(client, publish):
     draft = Article.objects.create(slug="draft-page")
-    glossary = publish("remission")
-    Article.objects.filter(pk=glossary.pk).update(kind="glossary")
-    for slug in ["draft-page", "no-such-page", "remission"]:
+    for slug in ["draft-page", "no-such-page"]:
         assert report(client, slug, "Typo").status_code == 404, slug
+        assert client.get(f"/feedback/{slug}/").status_code == 404, slug
     assert draft.feedback.count() == 0
     assert Feedback.objects.count() == 0
 
 
-def test_get_is_not_allowed(client, publish):
-    article = publish()
-    response = client.get(f"/feedback/{article.slug}/")
-    assert response.status_code == 405
-    assert response["Allow"] == "POST"
+def test_a_medicine_page_has_both_forms_collapsed_and_takes_feedback(client, publish_item):
+    medicine = publish_item(
+        "medicine",
+        "imatinib",
+        "Imatinib",
+        "A targeted therapy.",
+        {"drug_class": "Tyrosine kinase inhibitor", "route": "Tablets", "brand_names": ["Glivec"]},
+    )
+    html = text(client.get("/medicines/imatinib/"))
+    assert '<section id="feedback"' in html
+    assert '<details class="feedback__item">' in html  # collapsed until opened
+    assert "<summary>Report an error on this page</summary>" in html
+    assert 'action="/feedback/imatinib/"' in html
+    assert_thanks_redirect(report(client, medicine, "The brand name is misspelt."), medicine)
+    assert medicine.feedback.get().comment == "The brand name is misspelt."
+    assert THANKS in text(client.get("/medicines/imatinib/?feedback=thanks"))
+
+
+def test_a_glossary_definition_links_to_an_error_form_that_thanks_the_reader(client, publish_item):
+    term = publish_item("glossary", "remission", "Remission", "No sign of leukaemia.", {})
+    publish_item("glossary", "relapse", "Relapse", "The leukaemia has come back.", {})
+    glossary = text(client.get("/glossary/"))
+    assert glossary.count("<summary>Report an error in this definition</summary>") == 2
+    assert 'action="/feedback/remission/"' in glossary
+    assert 'id="report-remission"' in glossary
+    assert 'id="report-relapse"' in glossary
+
+    form_page = client.get("/feedback/remission/")
+    assert form_page.status_code == 200
+    html = text(form_page)
+    assert "Feedback about “Remission”" in html
+    assert 'action="/feedback/remission/"' in html
+    assert "There is a problem" not in html
+    assert '<meta name="robots" content="noindex">' in html
+
+    response = report(client, term, "The definition should mention MRD.")
+    assert response.status_code == 303
+    assert response["Location"] == "/feedback/remission/?sent=1"
+    assert term.feedback.get().comment == "The definition should mention MRD."
+    thanks = text(client.get(response["Location"]))
+    assert "Thank you for your feedback" in thanks
+    assert 'href="/glossary/#remission"' in thanks
+    assert "<textarea" not in thanks
 
 
 def test_a_script_in_a_comment_is_shown_as_text_to_editors(client, publish, editor):
@@ -307,6 +344,8 @@ def test_feedback_pages_validate_as_html5_without_inline_styles_or_scripts(
     article = publish()
     pages = {
         "article-with-thanks": client.get(article.get_absolute_url() + "?feedback=thanks"),
+        "form": client.get(f"/feedback/{article.slug}/"),
+        "sent": client.get(f"/feedback/{article.slug}/?sent=1"),
         "invalid": helpful(client, article, "", "x" * 2001),
         "invalid-report": report(client, article, ""),
     }

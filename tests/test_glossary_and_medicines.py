@@ -80,7 +80,7 @@ def test_medicine_page_shows_facts_and_the_pages_that_mention_it(client, publish
     html = client.get(medicine.get_absolute_url()).content.decode()
     assert 'Blinatumomab <span class="article__brands">(Blincyto)</span></h1>' in html
     assert "<dt>What it targets</dt><dd>CD19</dd>" in html
-    assert "<dt>Common side effects</dt><dd>Fever, Cytokine release syndrome</dd>" in html
+    assert "<dt>Common side effects</dt><dd>Fever, cytokine release syndrome</dd>" in html
     mentions = html[html.index("Pages that mention") :]
     assert 'href="/treatment/immunotherapy/"' in mentions
     assert 'href="/treatment/induction/"' not in mentions
@@ -135,7 +135,7 @@ def test_review_diff_shows_changed_medicine_facts(client, editor, reviewer, publ
     client.force_login(reviewer)
     html = client.get(f"/admin/treatments/article/review/{revision.pk}/").content.decode()
     assert "Common side effects" in html
-    assert "<ins>Headache</ins>" in html
+    assert "<ins>headache</ins>" in html  # shown as readers will read it
 
 
 def test_a_plural_use_links_to_the_singular_term(client, publish, publish_item):
@@ -163,3 +163,19 @@ def test_a_term_or_medicine_published_later_is_linked_from_existing_pages(
     assert page.get_absolute_url() in client.get(medicine.get_absolute_url()).content.decode()
     page.refresh_from_db()
     assert page.live_revision.body == approved_body
+
+
+def test_side_effect_lists_read_as_a_sentence_but_keep_abbreviations_and_brand_names():
+    from treatments.kinds import detail_lines
+
+    lines = dict(
+        detail_lines(
+            Kind.MEDICINE,
+            {
+                "brand_names": ["Blincyto", "Besponsa"],
+                "side_effects": ["Feeling sick", "Tiredness", "CNS problems", "Infections"],
+            },
+        )
+    )
+    assert lines["Common side effects"] == "Feeling sick, tiredness, CNS problems, infections"
+    assert lines["Brand names"] == "Blincyto, Besponsa"

@@ -317,6 +317,35 @@ def test_publish_scheduled_command_publishes_what_is_due(publish, editor, review
     assert page.live_revision == revision
 
 
+def test_the_development_server_publishes_what_is_due_where_its_cached_pages_see_it(
+    client, publish, editor, reviewer, helpline, monkeypatch, django_capture_on_commit_callbacks
+):
+    """make run: the scheduling loop runs in the server's process, so its
+    in-memory page cache drops the old page at once."""
+    from treatments.management.commands import serve
+
+    page = publish("dosing", title="Dosing")
+    revision = submitted_edit(page, editor, title="Dosing from Monday")
+    at = timezone.now() + HOUR
+    workflow.approve(revision, by=reviewer, go_live_at=at)
+    assert "Dosing from Monday" not in client.get("/treatment/dosing/").content.decode()  # cached
+
+    sleeps = []
+
+    def one_round(seconds):
+        if sleeps:
+            raise KeyboardInterrupt  # stop the loop after one round
+        sleeps.append(seconds)
+
+    monkeypatch.setattr(serve.time, "sleep", one_round)
+    monkeypatch.setattr(serve, "close_old_connections", lambda: None)  # the test's transaction
+    monkeypatch.setattr(timezone, "now", lambda: at + datetime.timedelta(seconds=1))
+    with pytest.raises(KeyboardInterrupt), django_capture_on_commit_callbacks(execute=True):
+        serve.publish_scheduled_forever()
+    assert sleeps == [30]
+    assert "Dosing from Monday" in client.get("/treatment/dosing/").content.decode()
+
+
 def test_scheduling_keeps_the_four_eyes_rule_and_every_approve_check(
     publish, editor, reviewer, second_reviewer
 ):

@@ -89,6 +89,28 @@ def test_tags_link_to_a_tag_page_listing_the_published_pages(client, publish):
     assert 'href="/treatment/steroids/"' not in tag_html
 
 
+def test_topics_index_lists_the_topics_of_published_pages_only(client, editor, reviewer, publish):
+    publish("induction", tags=["chemotherapy", "remission"])
+    steroids = publish("steroids", title="Steroids", tags=["steroids"])
+    draft_only = Article.objects.create(slug="draft-only")
+    workflow.save_draft(
+        draft_only, by=editor, base_revision=None, title="T", summary="S", body="B",
+        tags=["secret-topic"],
+    )  # fmt: skip
+    topics = main_content(page(client, "/tags/"))
+    assert "<h1>Topics</h1>" in topics
+    names = re.findall(r'<a href="/tags/[^"]+/">([^<]+)</a>', topics)
+    assert names == ["chemotherapy", "remission", "steroids"]
+    assert 'href="/tags/"' in page(client, "/treatment/induction/")  # "All topics"
+
+    workflow.withdraw(steroids, by=reviewer, reason="A dose is wrong.")
+    topics = main_content(page(client, "/tags/"))  # the cached index follows at once
+    assert re.findall(r'<a href="/tags/[^"]+/">([^<]+)</a>', topics) == [
+        "chemotherapy",
+        "remission",
+    ]
+
+
 def test_readers_never_see_an_unpublished_draft(client, editor, publish):
     article = publish(title="Induction")
     workflow.save_draft(
@@ -198,12 +220,20 @@ def test_article_page_does_no_markdown_work(client, publish, monkeypatch):
     assert "Induction lasts about a month" in html
 
 
-def test_overdue_page_stays_up_and_says_when_it_was_due(client, publish):
+def test_overdue_page_stays_up_and_tells_readers_when_it_was_last_checked(client, publish):
     article = publish()
     due = timezone.localdate() - timezone.timedelta(days=3)
     Article.objects.filter(pk=article.pk).update(next_review_due=due)
     html = page(client, article.get_absolute_url())
-    assert f"was due for its medical review on {due:%-d %B %Y}" in html
+    checked = timezone.localtime(article.last_review.created_at).date()
+    notice = re.search(r'<div class="notice notice--overdue">.*?</div>', html, re.S)[0]
+    assert "This page is due for a check" in notice
+    assert f"last checked it on {checked:%-d %B %Y}" in notice
+    assert f"checked again by {due:%-d %B %Y}" in notice
+    # Near the dates: right after the review byline, before the body.
+    assert html.index("review-byline") < html.index("notice--overdue") < html.index("article__body")
+    # Machines still get the real dates.
+    assert f'"lastReviewed": "{checked:%Y-%m-%d}"' in html
 
 
 def test_demo_notice_appears_only_while_pages_reviewed_by_fictional_reviewers_are_live(

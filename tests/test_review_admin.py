@@ -107,7 +107,10 @@ def test_reviewer_cannot_approve_own_revision_through_the_review_screen(
         in client.get(review_url(revision)).content.decode()
     )
     response = client.post(review_url(revision), {"action": "approve"}, follow=True)
-    assert "You wrote this version" in response.content.decode()
+    assert (
+        "You wrote this version, so you cannot approve this version. Another medical "
+        "reviewer must do it: every change is checked by someone who did not write it."
+    ) in response.content.decode()
     assert Article.objects.get(pk=article.pk).live_revision != revision
 
 
@@ -195,7 +198,7 @@ def test_overdue_public_page_stays_up_and_says_so(client, publish):
     article = publish()
     Article.objects.filter(pk=article.pk).update(next_review_due=datetime.date(2026, 1, 1))
     html = client.get(article.get_absolute_url()).content.decode()
-    assert "was due for its medical review on 1 January 2026" in html
+    assert "It should have been checked again by 1 January 2026" in html
 
 
 def test_review_screen_shows_reading_level_advice_without_blocking(
@@ -229,3 +232,39 @@ def test_editor_sees_their_drafts_and_sent_back_versions_on_the_admin_home(
     html = client.get("/admin/").content.decode()
     assert "Your unfinished work" in html
     assert "Induction (my draft)</a> (treatment page): changes requested" in html
+
+
+def breadcrumbs(html):
+    trail = re.search(r'<div class="breadcrumbs">(.*?)</div>', html, re.S)[1]
+    return [" ".join(re.sub(r"<[^>]+>", "", part).split()) for part in trail.split("›")]
+
+
+def test_admin_breadcrumbs_follow_the_real_path(client, publish, publish_item, editor, reviewer):
+    article = publish()
+    client.force_login(reviewer)
+    history = client.get(f"/admin/treatments/article/{article.pk}/history/").content.decode()
+    assert breadcrumbs(history) == ["Home", "Treatments", "Articles", "Induction", "History"]
+    assert 'href="/admin/treatments/article/"' in history
+
+    version = client.get(
+        f"/admin/treatments/article/versions/{article.live_revision_id}/"
+    ).content.decode()
+    assert breadcrumbs(version) == [
+        "Home", "Treatments", "Articles", "Induction", "History", "Version",
+    ]  # fmt: skip
+
+    term = publish_item("glossary", "remission", "Remission", "No sign of leukaemia.", {})
+    term_history = client.get(f"/admin/treatments/article/{term.pk}/history/").content.decode()
+    assert breadcrumbs(term_history)[:4] == ["Home", "Treatments", "Glossary terms", "Remission"]
+
+    edit = workflow.save_draft(
+        article, by=editor, base_revision=article.latest_revision,
+        title="Induction", summary="S", body="Changed.",
+    )  # fmt: skip
+    workflow.submit(edit, by=editor)
+    review = client.get(review_url(edit)).content.decode()
+    assert breadcrumbs(review) == ["Home", "Review queue", "Induction"]
+    queue = client.get("/admin/treatments/article/review-queue/").content.decode()
+    assert breadcrumbs(queue) == ["Home", "Review queue"]
+    due = client.get("/admin/treatments/article/due-for-review/").content.decode()
+    assert breadcrumbs(due) == ["Home", "Due for review"]

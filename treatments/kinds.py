@@ -17,6 +17,8 @@ class DetailField:
     is_list: bool
     help_text: str
     required: bool = False
+    # Shown as one sentence-case run ("Feeling sick, tiredness"), not a list of names.
+    in_a_sentence: bool = False
 
 
 DETAIL_FIELDS = {
@@ -32,8 +34,12 @@ DETAIL_FIELDS = {
         ),
         DetailField("target", "What it targets", False, "e.g. BCR-ABL1, CD19, CD22."),
         DetailField("route", "How it is given", False, "e.g. tablets; drip into a vein.", True),
-        DetailField("phases", "Used in", True, "Phases or situations, one per line."),
-        DetailField("side_effects", "Common side effects", True, "One per line."),
+        DetailField(
+            "phases", "Used in", True, "Phases or situations, one per line.", in_a_sentence=True,
+        ),
+        DetailField(
+            "side_effects", "Common side effects", True, "One per line.", in_a_sentence=True,
+        ),
     ],
 }  # fmt: skip
 
@@ -67,8 +73,20 @@ def detail_lines(kind, details):
     for field in DETAIL_FIELDS[kind]:
         value = details.get(field.name)
         if value:
-            lines.append((field.label, ", ".join(value) if field.is_list else value))
+            if field.is_list:
+                value = ", ".join(sentence_case(value) if field.in_a_sentence else value)
+            lines.append((field.label, value))
     return lines
+
+
+def sentence_case(items):
+    """["Feeling sick", "Tiredness", "CNS problems"] -> ["Feeling sick", "tiredness",
+    "CNS problems"]: later items lose a capital that only started the line
+    (an abbreviation or a name in capitals keeps it)."""
+    return [
+        item if index == 0 or not item[1:2].islower() else item[0].lower() + item[1:]
+        for index, item in enumerate(items)
+    ]
 
 
 def names_of(kind, title, details):

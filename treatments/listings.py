@@ -97,6 +97,16 @@ def sync(article, medicine_revision_ids=None):
     return removed | stale | added
 
 
+def topics_with_pages():
+    """The tags (topics) that have at least one published page, by name."""
+    from django.db.models import CharField, Exists, OuterRef, Value
+    from django.db.models.functions import Cast, Concat
+    from taggit.models import Tag
+
+    key = Concat(Value(f"{TOPIC}:"), Cast(OuterRef("pk"), CharField()))
+    return Tag.objects.filter(Exists(ListEntry.objects.filter(list_key=key))).order_by("name")
+
+
 def entries_in(list_key):
     """The list's items, by title."""
     return (

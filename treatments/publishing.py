@@ -54,6 +54,7 @@ CHROME = "chrome"  # header, notices, footer: every HTML page
 HOME = "home"
 GLOSSARY = "glossary"
 MEDICINES = "medicines"  # the medicines index
+TOPICS = "topics"  # the topics index (/tags/)
 SITEMAP = "sitemap"
 FEED = "feed"
 
@@ -407,6 +408,8 @@ def list_tags(list_keys):
     tags = {
         topic_tag(slug) for slug in Tag.objects.filter(pk__in=topics).values_list("slug", flat=True)
     }
+    if topics:
+        tags.add(TOPICS)  # a topic may have gained its first page or lost its last
     slugs = Article.objects.filter(pk__in=medicines).values_list("slug", flat=True)
     return tags | {page_tag(slug) for slug in slugs}
 

@@ -39,6 +39,7 @@ GROUP_PERMISSIONS = {
         "treatments.view_reviewerprofile",
         "treatments.view_glossaryterm",
         "treatments.view_medicine",
+        "treatments.view_image",
         "references.view_reference",
         "allsite.view_feedback",
         "allsite.change_feedback",

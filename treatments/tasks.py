@@ -151,8 +151,8 @@ def publish_scheduled_pages(attempt=1):
 def enqueue_scheduled_publishing(go_live_at):
     """Where the backend can wait (the database backend: `manage.py db_worker`),
     a task runs at the go-live time. Stale ones (the schedule was cancelled)
-    find nothing to do. The immediate backend cannot wait: `make run` runs
-    `manage.py publish_scheduled --every 30` beside the server, and cron can run
+    find nothing to do. The immediate backend cannot wait: `make run`'s server
+    (`manage.py serve`) checks every 30 s in its own process, and cron can run
     `manage.py publish_scheduled` every minute anywhere."""
     if publish_scheduled_pages.get_backend().supports_defer:
         publish_scheduled_pages.using(run_after=go_live_at).enqueue()

@@ -28,6 +28,7 @@ urlpatterns = [
         views.SectionPagesView.as_view(),
         name="section_pages",
     ),
+    path("tags/", views.TagIndexView.as_view(), name="tag_index"),
     path("tags/<tagslug:slug>/", views.TagDetailView.as_view(), name="tag_detail"),
     path("tags/<tagslug:slug>/page/<int:page>/", views.TagDetailView.as_view(), name="tag_detail"),
     path("glossary/", views.GlossaryView.as_view(), name="glossary"),

@@ -17,7 +17,15 @@ from taggit.models import Tag
 from . import listings, navigation
 from .kinds import detail_lines
 from .models import Article, Kind
-from .publishing import CHROME, GLOSSARY, MEDICINES, page_main_context, page_tag, topic_tag
+from .publishing import (
+    CHROME,
+    GLOSSARY,
+    MEDICINES,
+    TOPICS,
+    page_main_context,
+    page_tag,
+    topic_tag,
+)
 from .structured_data import medical_web_page, with_page_url
 
 LIST_PAGE_SIZE = 50
@@ -138,6 +146,22 @@ class SectionPagesView(WithdrawnIsGone, ListView):
             ),
         )
         return context
+
+
+class TagIndexView(ListView):
+    """Every topic that has a published page, A to Z (/tags/). Its length is the
+    number of topics, an editorial vocabulary, not the number of pages; each
+    topic is kept by one index lookup on the stored lists."""
+
+    template_name = "treatments/tag_index.html"
+    context_object_name = "topics"
+
+    @staticmethod
+    def cache_tags():
+        return [CHROME, TOPICS]
+
+    def get_queryset(self):
+        return listings.topics_with_pages()
 
 
 class TagDetailView(ListView):

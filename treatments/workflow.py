@@ -287,7 +287,8 @@ def _check_reviewer(by, revision, verb):
         raise WorkflowError(f"Only medical reviewers can {verb}.")
     if revision.author_id == by.pk:
         raise WorkflowError(
-            f"You wrote this version, so you cannot {verb} it: another medical reviewer must."
+            f"You wrote this version, so you cannot {verb}. Another medical reviewer must do "
+            "it: every change is checked by someone who did not write it."
         )
 
 
@@ -743,7 +744,8 @@ def _check_reference_reviewer(by, version, verb):
         raise WorkflowError(f"Only medical reviewers can {verb}.")
     if version.author_id == by.pk:
         raise WorkflowError(
-            f"You submitted this version, so you cannot {verb} it: another medical reviewer must."
+            f"You submitted this version, so you cannot {verb}. Another medical reviewer must "
+            "do it: every change is checked by someone who did not make it."
         )
 
 

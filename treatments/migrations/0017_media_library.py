@@ -14,7 +14,8 @@ IMAGE_PERMISSIONS = [
 ]
 
 # The roles as they are with the media library: editors upload images (and
-# delete unused ones), medical reviewers see them.
+# delete unused ones), medical reviewers and content managers see them. The
+# rest is as 0016_lifecycle left it.
 GROUP_PERMISSIONS = {
     "Editors": [
         "treatments.view_article",
@@ -43,6 +44,20 @@ GROUP_PERMISSIONS = {
         "treatments.view_article",
         "treatments.view_revision",
         "treatments.review_revision",
+        "treatments.withdraw_article",
+        "treatments.view_transition",
+        "treatments.view_reviewerprofile",
+        "treatments.view_glossaryterm",
+        "treatments.view_medicine",
+        "treatments.view_image",
+        "references.view_reference",
+        "allsite.view_feedback",
+        "allsite.change_feedback",
+    ],
+    "Content managers": [
+        "treatments.view_article",
+        "treatments.view_revision",
+        "treatments.withdraw_article",
         "treatments.view_transition",
         "treatments.view_reviewerprofile",
         "treatments.view_glossaryterm",

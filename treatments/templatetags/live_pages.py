@@ -18,6 +18,7 @@ SLOTS = {
         lambda context: context["request"].GET.get("feedback") == "thanks",
     ),
     "helpline-call": ("includes/helpline_call.html", lambda context: True),  # site-wide
+    "helpline-side": ("includes/helpline_side.html", lambda context: True),  # site-wide
 }
 
 

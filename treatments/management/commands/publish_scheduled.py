@@ -3,7 +3,8 @@
 Safe to run often, and on several machines at once (each page is published
 under its row lock, once). Production: the database task backend already
 runs it at each scheduled time (`manage.py db_worker`); cron every minute
-makes sure of it. `make run` keeps it running with `--every 30`.
+makes sure of it. `make run`'s server does the same in its own process
+(manage.py serve).
 """
 
 import logging
