@@ -1,12 +1,18 @@
+import zoneinfo
+
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminTimeWidget
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from .models import WEEKDAYS, Feedback, HelplineInfo, HelplinePhone
+from . import helpline_history
+from .models import WEEKDAYS, Feedback, HelplineClosure, HelplineInfo, HelplinePhone
 
 
 class PhonesFormSet(BaseInlineFormSet):
@@ -34,11 +40,55 @@ class HelplinePhoneInline(admin.TabularInline):
     fields = ["label", "number", "order"]
 
 
+class HelplineClosureInline(admin.TabularInline):
+    model = HelplineClosure
+    extra = 1
+    fields = ["date", "label"]
+    verbose_name_plural = "closure dates (bank holidays)"
+
+
+def time_zone_choices():
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class HelplineInfoForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        choices=time_zone_choices,
+        initial="Europe/London",
+        help_text=HelplineInfo._meta.get_field("time_zone").help_text,
+    )
+
+    class Meta:
+        model = HelplineInfo
+        fields = ["time_zone"]  # the admin adds the others from its fieldsets
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.instance.time_zone
+        field = self.fields["time_zone"]
+        if current and current not in dict(field.choices):
+            # A name saved before the list was a select (and still valid, say
+            # an alias this machine's tzdata does not list): keep it choosable.
+            field.choices = [(current, current), *field.choices]
+
+
+# Hours are whole minutes: shown and entered as 09:00, never 09:00:00.
+TIME_WIDGET = AdminTimeWidget(format="%H:%M")
+
+
 @admin.register(HelplineInfo)
 class HelplineInfoAdmin(admin.ModelAdmin):
-    """One record, edited in place: the list page goes straight to it."""
+    """One record, edited in place: the list page goes straight to it.
 
-    inlines = [HelplinePhoneInline]
+    Its history (the admin's History page) records each change with the old
+    and the new values, phones and closure dates included (allsite.helpline_history).
+    """
+
+    form = HelplineInfoForm
+    inlines = [HelplinePhoneInline, HelplineClosureInline]
+    formfield_overrides = {models.TimeField: {"widget": TIME_WIDGET}}
+    object_history_template = "admin/allsite/helplineinfo/object_history.html"
     fieldsets = [
         (None, {"fields": ["name", "email", "urgent_notice"]}),
         (
@@ -57,6 +107,9 @@ class HelplineInfoAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not HelplineInfo.objects.exists()
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        return helpline_history.change_message(form, formsets, add)
 
     def has_delete_permission(self, request, obj=None):
         return False

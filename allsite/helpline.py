@@ -7,10 +7,14 @@ process sees the new version at once, and if the shared cache is down when
 it changes, the announcement is retried until it lands (allsite.page_cache).
 """
 
+import datetime
+import json
+import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 
 CACHE_PREFIX = "allsite:helpline:"
 
@@ -23,6 +27,21 @@ class Phone:
 
 
 @dataclass(frozen=True)
+class Closure:
+    date: datetime.date
+    label: str
+
+    @property
+    def day(self):
+        return f"{self.date:%A} {self.date.day} {self.date:%B %Y}"
+
+
+# How many of the next closure dates the hours list names; the open/closed
+# status (static/js/helpline-status.js) knows them all.
+LISTED_CLOSURES = 6
+
+
+@dataclass(frozen=True)
 class Helpline:
     name: str
     phones: list = field(default_factory=list)
@@ -31,10 +50,28 @@ class Helpline:
     hours: list = field(default_factory=list)
     hours_note: str = ""
     urgent_notice: str = ""
+    # Closure dates from the day this was read on (a tuple: a copy cached by an
+    # older release, without the field, reads it from the class).
+    closures: tuple = ()
 
     @property
     def primary_phone(self):
         return self.phones[0] if self.phones else None
+
+    @property
+    def listed_closures(self):
+        return self.closures[:LISTED_CLOSURES]
+
+    @property
+    def status_hours(self):
+        """The weekly hours, Monday first, for the open/closed status script:
+        JSON ["09:00-17:00", "", ...] ("" when closed all day)."""
+        return json.dumps([f"{o:%H:%M}-{c:%H:%M}" if o and c else "" for _day, o, c in self.hours])
+
+    @property
+    def status_closures(self):
+        """JSON [["2026-12-25", "Christmas Day"], ...] for the status script."""
+        return json.dumps([[c.date.isoformat(), c.label] for c in self.closures])
 
 
 def _from_database():
@@ -43,6 +80,10 @@ def _from_database():
     info = HelplineInfo.objects.prefetch_related("phones").first()
     if info is None:
         return None
+    # Closures that have not passed: pages keep this copy until the helpline
+    # changes, and as days pass it only holds dates the status script skips.
+    today = timezone.now().astimezone(_zone(info.time_zone)).date()
+    closures = info.closures.filter(date__gte=today)
     return Helpline(
         name=info.name,
         phones=[Phone(p.label, p.number, p.tel_href) for p in info.phones.all()],
@@ -51,7 +92,15 @@ def _from_database():
         hours=info.opening_hours(),
         hours_note=info.hours_note,
         urgent_notice=info.urgent_notice,
+        closures=tuple(Closure(c.date, c.label) for c in closures),
     )
+
+
+def _zone(name):
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return datetime.UTC
 
 
 def helpline_cache_key(chrome_token):

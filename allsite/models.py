@@ -91,6 +91,11 @@ class HelplineInfo(models.Model):
     def clean(self):
         errors = {}
         for day in WEEKDAYS:
+            for edge in ("opens", "closes"):
+                # Whole minutes (the admin's "Now" shortcut types seconds too).
+                value = getattr(self, f"{day}_{edge}")
+                if value is not None:
+                    setattr(self, f"{day}_{edge}", value.replace(second=0, microsecond=0))
             opens = getattr(self, f"{day}_opens")
             closes = getattr(self, f"{day}_closes")
             if (opens is None) != (closes is None):
@@ -133,6 +138,33 @@ class HelplinePhone(models.Model):
         """The number as a tel: URI (digits and a leading + only)."""
         digits = "".join(ch for ch in self.number if ch.isdigit())
         return "tel:" + ("+" if self.number.strip().startswith("+") else "") + digits
+
+
+class HelplineClosure(models.Model):
+    """A day the helpline is closed although its weekly hours say it is open
+    (a bank holiday, a training day). Readers see the next ones listed under
+    the hours, and "Closed today" on the day itself."""
+
+    helpline = models.ForeignKey(HelplineInfo, on_delete=models.CASCADE, related_name="closures")
+    date = models.DateField(help_text="The whole day, in the helpline's time zone.")
+    label = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text='Optional, shown to readers: e.g. "Christmas Day" or "Bank holiday".',
+    )
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = "closure date"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["helpline", "date"], name="one_closure_per_helpline_and_date"
+            )
+        ]
+
+    def __str__(self):
+        day = f"{self.date:%A} {self.date.day} {self.date:%B %Y}"
+        return f"{day} ({self.label})" if self.label else day
 
 
 class Feedback(models.Model):

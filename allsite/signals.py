@@ -9,9 +9,9 @@ from treatments.publishing import live_page_changed
 
 from . import search
 from .helpline import forget_helpline
-from .models import HelplineInfo, HelplinePhone, SearchEntry
+from .models import HelplineClosure, HelplineInfo, HelplinePhone, SearchEntry
 
-for model in (HelplineInfo, HelplinePhone):
+for model in (HelplineInfo, HelplinePhone, HelplineClosure):
     post_save.connect(
         forget_helpline, sender=model, dispatch_uid=f"forget-helpline-save-{model.__name__}"
     )

@@ -1,6 +1,12 @@
-import pytest
+import datetime
+import html
+import re
+import zoneinfo
 
-from allsite.models import HelplineInfo
+import pytest
+from django.contrib.auth.models import Group
+
+from allsite.models import HelplineClosure, HelplineInfo
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +30,16 @@ def helpline_form_data(info, **changes):
         "phones-0-label": phone.label,
         "phones-0-number": phone.number,
         "phones-0-order": "0",
+        "closures-MIN_NUM_FORMS": "0",
+        "closures-MAX_NUM_FORMS": "1000",
     }
+    closures = list(info.closures.all())
+    data["closures-TOTAL_FORMS"] = data["closures-INITIAL_FORMS"] = str(len(closures))
+    for i, closure in enumerate(closures):
+        data[f"closures-{i}-id"] = str(closure.pk)
+        data[f"closures-{i}-helpline"] = str(info.pk)
+        data[f"closures-{i}-date"] = closure.date.isoformat()
+        data[f"closures-{i}-label"] = closure.label
     for day in ["tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]:
         data[f"{day}_opens"] = data[f"{day}_closes"] = ""
     data.update(changes)
@@ -102,3 +117,208 @@ def test_urgent_notice_shows_at_the_top_of_every_page(client, helpline, publish)
     helpline.save()  # saving through the model clears the cached copy
     for url in ["/", article.get_absolute_url()]:
         assert "Our phone line is down." in client.get(url).content.decode()
+
+
+def change_url(info):
+    return f"/admin/allsite/helplineinfo/{info.pk}/change/"
+
+
+def with_new_closure(data, day, label=""):
+    """The form data with one more closure date typed into the empty inline row."""
+    i = int(data["closures-TOTAL_FORMS"])
+    data["closures-TOTAL_FORMS"] = str(i + 1)
+    data[f"closures-{i}-date"] = day.isoformat()
+    data[f"closures-{i}-label"] = label
+    return data
+
+
+def in_a_month():
+    return datetime.date.today() + datetime.timedelta(days=30)
+
+
+def test_time_zone_is_chosen_from_every_zoneinfo_name_in_order(client, helpline, helpline_staff):
+    client.force_login(helpline_staff)
+    page = client.get(change_url(helpline)).content.decode()
+    select = re.search(r'<select name="time_zone".*?</select>', page, re.S).group(0)
+    names = re.findall(r'<option value="([^"]+)"', select)
+    assert names == sorted(zoneinfo.available_timezones())
+    assert '<option value="Europe/London" selected>' in select
+
+
+def test_a_time_zone_not_in_the_list_is_refused_and_nothing_is_saved(
+    client, helpline, helpline_staff
+):
+    client.force_login(helpline_staff)
+    response = client.post(
+        change_url(helpline), helpline_form_data(helpline, time_zone="Europe/Atlantis")
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    helpline.refresh_from_db()
+    assert helpline.time_zone == "Europe/London"
+
+
+def test_the_model_still_refuses_a_time_zone_that_is_not_a_zoneinfo_name(helpline):
+    from django.core.exceptions import ValidationError
+
+    helpline.time_zone = "Mars/Olympus_Mons"
+    with pytest.raises(ValidationError, match="not a time zone name"):
+        helpline.full_clean()
+
+
+def test_opening_times_show_without_seconds_to_staff_and_readers(client, helpline, helpline_staff):
+    client.force_login(helpline_staff)
+    form = client.get(change_url(helpline)).content.decode()
+    assert 'name="monday_opens" value="09:00"' in form
+    assert "09:00:00" not in form
+    assert "17:00:00" not in form
+    client.logout()
+    page = client.get("/").content.decode()
+    assert '<time datetime="09:00">09:00</time> to <time datetime="17:00">17:00</time>' in page
+    assert "09:00:00" not in page
+
+
+def test_a_time_typed_with_seconds_is_kept_in_whole_minutes(client, helpline, helpline_staff):
+    client.force_login(helpline_staff)
+    response = client.post(
+        change_url(helpline), helpline_form_data(helpline, monday_opens="08:30:45")
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    helpline.refresh_from_db()
+    assert helpline.monday_opens == datetime.time(8, 30)
+
+
+def test_helpline_staff_add_a_closure_date_and_every_page_lists_it(
+    client, helpline, helpline_staff, publish
+):
+    article = publish()
+    day = in_a_month()
+    client.force_login(helpline_staff)
+    response = client.post(
+        change_url(helpline),
+        with_new_closure(helpline_form_data(helpline), day, "Christmas Day"),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    client.logout()
+
+    listed = f"{day:%A} {day.day} {day:%B %Y}</time> (Christmas Day)"
+    for url in ["/", article.get_absolute_url()]:
+        page = client.get(url).content.decode()
+        assert "Also closed on:" in page, url
+        assert listed in page, url
+        status = re.search(r"<p class=\"helpline__status\"[^>]*>", page).group(0)
+        assert 'data-time-zone="Europe/London"' in status
+        assert html.unescape(re.search(r'data-closures="([^"]*)"', status).group(1)) == (
+            f'[["{day.isoformat()}", "Christmas Day"]]'
+        )
+        assert html.unescape(re.search(r'data-hours="([^"]*)"', status).group(1)) == (
+            '["09:00-17:00", "", "", "", "", "", ""]'
+        )
+        # Without the script nothing claims the helpline is open or closed now.
+        assert " hidden></p>" in status + "</p>"
+
+
+def test_closure_dates_that_have_passed_are_not_shown(client, helpline):
+    HelplineClosure.objects.create(
+        helpline=helpline, date=datetime.date.today() - datetime.timedelta(days=3), label="Gone"
+    )
+    page = client.get("/").content.decode()
+    assert "Gone" not in page
+    assert "Also closed on:" not in page
+
+
+def test_the_same_date_cannot_be_closed_twice(client, helpline, helpline_staff):
+    day = in_a_month()
+    HelplineClosure.objects.create(helpline=helpline, date=day, label="Bank holiday")
+    client.force_login(helpline_staff)
+    response = client.post(
+        change_url(helpline), with_new_closure(helpline_form_data(helpline), day, "Again")
+    )
+    assert response.status_code == 200
+    assert helpline.closures.count() == 1
+
+
+def test_helpline_staff_may_edit_closure_dates_and_were_given_nothing_else():
+    group = Group.objects.get(name="Helpline staff")
+    assert sorted(
+        f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()
+    ) == sorted(
+        [
+            "allsite.view_helplineinfo",
+            "allsite.change_helplineinfo",
+            "allsite.view_helplinephone",
+            "allsite.add_helplinephone",
+            "allsite.change_helplinephone",
+            "allsite.delete_helplinephone",
+            "allsite.view_helplineclosure",
+            "allsite.add_helplineclosure",
+            "allsite.change_helplineclosure",
+            "allsite.delete_helplineclosure",
+        ]
+    )
+    for other in Group.objects.exclude(name="Helpline staff"):
+        assert not other.permissions.filter(codename__endswith="helplineclosure").exists()
+
+
+def history_rows(client, info):
+    page = client.get(f"/admin/allsite/helplineinfo/{info.pk}/history/").content.decode()
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def test_the_helpline_history_shows_old_and_new_values(client, helpline, helpline_staff):
+    client.force_login(helpline_staff)
+    day = in_a_month()
+    data = helpline_form_data(
+        helpline,
+        monday_opens="10:00",
+        email="help@example.org",
+        urgent_notice="Phones are down today.",
+        **{"phones-0-number": "0808 157 0555"},
+    )
+    response = client.post(change_url(helpline), with_new_closure(data, day, "Bank holiday"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+    history = history_rows(client, helpline)
+    assert "Monday opens: 09:00 → 10:00" in history
+    assert "Email: support@example.org → help@example.org" in history
+    assert "Urgent notice: (blank) → Phones are down today." in history
+    assert (
+        "Phone number “Freephone: 0808 157 0555”: Number: 0808 157 0100 → 0808 157 0555" in history
+    )
+    closure = f"{day:%A} {day.day} {day:%B %Y} (Bank holiday)"
+    assert f"Added closure date “{closure}”." in history
+
+    helpline.refresh_from_db()
+    data = helpline_form_data(helpline, time_zone="America/Toronto")
+    data["closures-0-label"] = "Christmas Day"
+    response = client.post(change_url(helpline), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    history = history_rows(client, helpline)
+    assert "Time zone: Europe/London → America/Toronto" in history
+    assert "Closure date “" in history
+    assert "Label: Bank holiday → Christmas Day" in history
+
+    data = helpline_form_data(helpline)
+    data["closures-0-DELETE"] = "on"
+    client.post(change_url(helpline), data)
+    assert "Deleted closure date “" in history_rows(client, helpline)
+
+
+def test_pages_with_closures_and_the_helpline_history_validate_as_html5(
+    client, helpline, helpline_staff, tmp_path
+):
+    from tests.html_checks import INLINE_SCRIPT_RE, validate
+
+    client.force_login(helpline_staff)
+    data = helpline_form_data(helpline, monday_opens="08:30", urgent_notice="<b>Down</b>")
+    client.post(change_url(helpline), with_new_closure(data, in_a_month(), "Bank holiday"))
+    pages = {
+        "change": client.get(change_url(helpline)).content.decode(),
+        "history": client.get(f"{change_url(helpline)[:-7]}history/").content.decode(),
+    }
+    assert "Urgent notice: (blank) → &lt;b&gt;Down&lt;/b&gt;" in pages["history"]
+    client.logout()
+    pages["home"] = client.get("/").content.decode()
+    assert "Also closed on:" in pages["home"]
+    assert not any(INLINE_SCRIPT_RE.search(html) for html in pages.values())
+    assert validate(pages, tmp_path) == []

@@ -65,6 +65,10 @@ GROUP_PERMISSIONS = {
         "allsite.add_helplinephone",
         "allsite.change_helplinephone",
         "allsite.delete_helplinephone",
+        "allsite.view_helplineclosure",
+        "allsite.add_helplineclosure",
+        "allsite.change_helplineclosure",
+        "allsite.delete_helplineclosure",
     ],
 }
 

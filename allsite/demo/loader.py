@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from allsite.models import HelplineInfo, HelplinePhone
+from allsite.models import HelplineClosure, HelplineInfo, HelplinePhone
 from references.models import Reference
 from treatments import workflow
 from treatments.models import Article, Kind, ReviewerProfile
@@ -186,6 +186,22 @@ def load_helpline():
         helpline=info, label="Freephone (demo)", number="0808 157 0192", order=1
     )
     HelplinePhone.objects.create(helpline=info, label="From outside the UK (demo)", number="+44 808 157 0192", order=2)  # fmt: skip
+    # England and Wales bank holidays (those already past are simply not shown).
+    for day, label in [
+        ("2026-12-25", "Christmas Day"),
+        ("2026-12-28", "Boxing Day, substitute day"),
+        ("2027-01-01", "New Year's Day"),
+        ("2027-03-26", "Good Friday"),
+        ("2027-03-29", "Easter Monday"),
+        ("2027-05-03", "Early May bank holiday"),
+        ("2027-05-31", "Spring bank holiday"),
+        ("2027-08-30", "Summer bank holiday"),
+        ("2027-12-27", "Christmas Day, substitute day"),
+        ("2027-12-28", "Boxing Day, substitute day"),
+    ]:
+        HelplineClosure.objects.create(
+            helpline=info, date=datetime.date.fromisoformat(day), label=label
+        )
     return True
 
 
