@@ -53,6 +53,7 @@ system-deps:
 run: setup
 	$(DEV) $(PY) manage.py migrate --noinput
 	$(DEV) $(PY) manage.py load_demo
+	$(DEV) $(PY) manage.py rerender_live_pages  # pages stored by an older checkout
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/). Ctrl-C stops."
 	@# The development server; it also makes scheduled versions live every 30 s,
 	@# in its own process so its in-memory page cache sees them (manage.py serve).
