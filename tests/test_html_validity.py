@@ -19,6 +19,7 @@ def test_public_pages_validate_as_html5_with_one_h1_and_no_inline_script(
         "article": client.get(article.get_absolute_url()),
         "section": client.get(section.get_absolute_url()),
         "tag": client.get("/tags/chemotherapy/"),
+        "topics": client.get("/tags/"),
         "not-found": client.get("/no-such-page/"),
     }
     monkeypatch.setattr("allsite.views.HomeView.get", lambda *a, **k: 1 / 0)

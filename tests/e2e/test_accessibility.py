@@ -23,9 +23,11 @@ PAGES = [
     "/treatment/induction/",
     "/treatment/immunotherapy/",
     "/tags/chemotherapy/",
+    "/tags/",
     "/glossary/",
     "/medicines/",
     "/medicines/blinatumomab/",
+    "/feedback/blinatumomab/",
     "/search/?q=steroids",
     "/search/?q=zzzz-nothing-matches",
     "/search/",
@@ -81,3 +83,40 @@ def test_no_page_scrolls_sideways_at_320px(demo_site, new_page):
         if scroll_width > viewport:
             too_wide[path] = scroll_width
     assert not too_wide, f"pages wider than 320px: {too_wide}"
+
+
+def test_wide_screens_put_the_section_and_helpline_beside_the_page(demo_site, new_page):
+    page = new_page()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{demo_site}/treatment/phases-of-treatment/")
+    article = page.locator("article.article").bounding_box()
+    side = page.locator(".side-column").bounding_box()
+    assert side["x"] >= article["x"] + article["width"]  # beside, not below
+    assert side["y"] < 600  # in the first screen, not under the forms
+    assert page.locator(".side-column").get_by_role("link", name="Induction").is_visible()
+    assert page.locator(".side-column .side-helpline a[href^='tel:']").is_visible()
+
+    # The feedback forms are collapsed until the reader opens one.
+    comment = page.locator("#feedback-error-comment")
+    assert not comment.is_visible()
+    page.get_by_text("Report an error on this page").click()
+    assert comment.is_visible()
+
+    page.set_viewport_size({"width": 390, "height": 900})
+    side = page.locator(".side-column").bounding_box()
+    article = page.locator("article.article").bounding_box()
+    assert side["y"] >= article["y"] + article["height"]  # narrow screens: after the page
+
+
+def test_a_printed_page_says_where_and_when_it_was_printed(demo_site, new_page):
+    page = new_page()
+    page.goto(f"{demo_site}/treatment/induction/")
+    source = page.locator(".print-source")
+    assert not source.is_visible()
+    page.emulate_media(media="print")
+    assert source.is_visible()
+    today = page.evaluate(
+        "new Date().toLocaleDateString('en-GB', {day: 'numeric', month: 'long', year: 'numeric'})"
+    )
+    assert source.inner_text() == f"Printed from {demo_site}/treatment/induction/ on {today}"
+    assert not page.locator(".side-column").is_visible()
