@@ -83,8 +83,11 @@ def test_a_diagram_added_by_an_editor_reaches_readers_only_after_approval(
     login(reviewer_page, reviewer.username)
     reviewer_page.click("#medical-review >> text=Review queue")
     reviewer_page.click("text=Review “Induction”")
-    inserted = reviewer_page.locator(".review-diff ins").all_inner_texts()
-    assert "phases-diagram" in inserted, inserted
+    inserted = reviewer_page.locator(".review-details ins").all_inner_texts()
+    assert "phases-diagram" in inserted, inserted  # under "Details that changed"
+    # And in the changes, as readers will see it: the figure itself, marked as added.
+    added = reviewer_page.locator("ins.diff-block figure img")
+    assert added.get_attribute("alt") == ALT
     reviewer_page.click("text=Approve and publish")
     reviewer_page.wait_for_selector("text=Approved and published")
 
