@@ -243,19 +243,24 @@ def test_admin_breadcrumbs_follow_the_real_path(client, publish, publish_item, e
     article = publish()
     client.force_login(reviewer)
     history = client.get(f"/admin/treatments/article/{article.pk}/history/").content.decode()
-    assert breadcrumbs(history) == ["Home", "Treatments", "Articles", "Induction", "History"]
+    assert breadcrumbs(history) == ["Home", "Treatment pages", "Articles", "Induction", "History"]
     assert 'href="/admin/treatments/article/"' in history
 
     version = client.get(
         f"/admin/treatments/article/versions/{article.live_revision_id}/"
     ).content.decode()
     assert breadcrumbs(version) == [
-        "Home", "Treatments", "Articles", "Induction", "History", "Version",
+        "Home", "Treatment pages", "Articles", "Induction", "History", "Version",
     ]  # fmt: skip
 
     term = publish_item("glossary", "remission", "Remission", "No sign of leukaemia.", {})
     term_history = client.get(f"/admin/treatments/article/{term.pk}/history/").content.decode()
-    assert breadcrumbs(term_history)[:4] == ["Home", "Treatments", "Glossary terms", "Remission"]
+    assert breadcrumbs(term_history)[:4] == [
+        "Home",
+        "Treatment pages",
+        "Glossary terms",
+        "Remission",
+    ]
 
     edit = workflow.save_draft(
         article, by=editor, base_revision=article.latest_revision,
@@ -268,3 +273,9 @@ def test_admin_breadcrumbs_follow_the_real_path(client, publish, publish_item, e
     assert breadcrumbs(queue) == ["Home", "Review queue"]
     due = client.get("/admin/treatments/article/due-for-review/").content.decode()
     assert breadcrumbs(due) == ["Home", "Due for review"]
+
+
+def test_a_history_address_with_no_page_number_is_not_found(client, reviewer):
+    client.force_login(reviewer)
+    assert client.get("/admin/treatments/article/not-a-number/history/").status_code == 404
+    assert client.get("/admin/treatments/article/999999/history/").status_code == 404

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Max, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -361,6 +362,8 @@ class ReviewAdminViews:
 
     def history_view(self, request, object_id, extra_context=None):
         self._require_view(request)
+        if not str(object_id).isdigit():  # the admin's URL takes any text here
+            raise Http404("No such page.")
         article = get_object_or_404(Article, pk=object_id)
         return TemplateResponse(
             request,

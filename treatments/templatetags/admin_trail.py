@@ -16,11 +16,14 @@ LISTS = {Kind.PAGE: Article, Kind.GLOSSARY: GlossaryTerm, Kind.MEDICINE: Medicin
 
 @register.simple_tag
 def article_trail(article):
-    """“› Treatments › Articles › <the page>”, each a link, named as on the admin home."""
+    """“› Treatment pages › Articles › <the page>”, each a link, named as on the admin home."""
     meta = LISTS[Kind(article.kind)]._meta
     prefix, label = f"{meta.app_label}_{meta.model_name}", capfirst(meta.verbose_name_plural)
     crumbs = [
-        (reverse("admin:app_list", kwargs={"app_label": "treatments"}), "Treatments"),
+        (
+            reverse("admin:app_list", kwargs={"app_label": meta.app_label}),
+            meta.app_config.verbose_name,
+        ),
         (reverse(f"admin:{prefix}_changelist"), label),
         (reverse(f"admin:{prefix}_change", args=[article.pk]), str(article)),
     ]
