@@ -253,3 +253,17 @@ def test_skip_link_and_language_are_set(client, publish):
     assert '<html lang="en-GB">' in html
     assert '<a class="skip-link" href="#main">' in html
     assert 'id="main"' in html
+
+
+def test_every_page_names_a_favicon_the_browser_can_fetch(client, publish):
+    html = page(client, publish().get_absolute_url())
+    icons = re.findall(r'<link rel="icon" href="([^"]+)"', html)
+    assert len(icons) == 2
+    for href in icons:
+        response = client.get(href)
+        assert response.status_code == 200, href
+        assert response["Content-Type"] in {
+            "image/svg+xml",
+            "image/x-icon",
+            "image/vnd.microsoft.icon",
+        }
