@@ -52,7 +52,9 @@ def test_first_use_of_each_term_links_to_its_definition(client, publish, publish
     )
     html = client.get(article.get_absolute_url()).content.decode()
     body = html[html.index('class="article__body"') :]
-    links = re.findall(r'<a class="glossary-link" href="([^"]+)">([^<]+)<span', body)
+    links = re.findall(
+        r'<a class="glossary-link" href="([^"]+)" data-definition="[^"]+">([^<]+)<span', body
+    )
     assert links == [
         ("/glossary/#remission", "remission"),
         ("/glossary/#minimal-residual-disease", "MRD"),
@@ -143,7 +145,10 @@ def test_a_plural_use_links_to_the_singular_term(client, publish, publish_item):
     html = client.get(
         publish(body="## How\n\nYour T-cells are changed in a lab.").get_absolute_url()
     ).content.decode()
-    assert '<a class="glossary-link" href="/glossary/#t-cell">T-cells<span' in html
+    assert (
+        '<a class="glossary-link" href="/glossary/#t-cell" '
+        'data-definition="A white blood cell that fights infection.">T-cells<span'
+    ) in html
 
 
 def test_a_term_or_medicine_published_later_is_linked_from_existing_pages(
@@ -159,7 +164,11 @@ def test_a_term_or_medicine_published_later_is_linked_from_existing_pages(
             Kind.MEDICINE, "blinatumomab", "Blinatumomab", "An immunotherapy.", BLINA
         )
     html = client.get(page.get_absolute_url()).content.decode()
-    assert '<a class="glossary-link" href="/glossary/#remission">remission<span' in html
+    assert (
+        '<a class="glossary-link" href="/glossary/#remission" '
+        'data-definition="Tests cannot find leukaemia.">remission<span'
+    ) in html
+    assert '<a class="medicine-link" href="/medicines/blinatumomab/">Blincyto<span' in html
     assert page.get_absolute_url() in client.get(medicine.get_absolute_url()).content.decode()
     page.refresh_from_db()
     assert page.live_revision.body == approved_body

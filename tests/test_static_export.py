@@ -149,6 +149,8 @@ def test_no_link_in_the_export_points_to_a_missing_file(exported):
         assert path in checked
     stylesheets = [path for path in checked if path.endswith(".css")]
     assert any(re.fullmatch(r"/static/css/site\.[0-9a-f]{12}\.css", path) for path in stylesheets)
+    # The script that shows glossary definitions in place is exported with the pages.
+    assert any(re.fullmatch(r"/static/js/glossary\.[0-9a-f]{12}\.js", path) for path in checked)
     for path in stylesheets:
         assert file_for(exported, path).stat().st_size > 0
 

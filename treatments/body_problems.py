@@ -92,7 +92,7 @@ def oversized(text):
     )
 
 
-def find_problems(body, *, references, glossary_terms=()):
+def find_problems(body, *, references, glossary_terms=(), medicines=()):
     """(problems, rendered): every problem that would stop this body being
     saved, in line order, and its rendering as far as it goes (None when the
     body is too long to render)."""
@@ -114,7 +114,12 @@ def find_problems(body, *, references, glossary_terms=()):
             )
         )
     rendered = render(
-        text, references=references, glossary_terms=glossary_terms, strict=True, keep_going=True
+        text,
+        references=references,
+        glossary_terms=glossary_terms,
+        medicines=medicines,
+        strict=True,
+        keep_going=True,
     )
     for error in rendered.errors:
         if isinstance(error, UnknownCitationKeys):

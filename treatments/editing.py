@@ -32,7 +32,7 @@ from django.utils import timezone
 from references.models import Reference
 
 from .body_problems import MAX_BODY_CHARACTERS, Problem, find_problems, normalise
-from .models import EditingPresence
+from .models import Article, EditingPresence, Kind
 from .publishing import Sources
 from .readability import assess
 from .rendering import working_references
@@ -184,12 +184,17 @@ class WritingSurfaceViews:
             )
         body = normalise(request.POST.get("body", ""))
         exclude_id = request.POST.get("article", "")
+        exclude_id = int(exclude_id) if exclude_id.isdigit() else None
+        # Medicines are linked on treatment pages only; an article not saved yet
+        # is previewed as one.
+        kind = Article.objects.filter(pk=exclude_id).values_list("kind", flat=True).first()
+        kind = kind or Kind.PAGE
+        sources = Sources.load()
         problems, rendered = find_problems(
             body,
             references=working_references(body) if len(body) <= MAX_BODY_CHARACTERS else {},
-            glossary_terms=Sources.load().glossary_terms(
-                exclude_id=int(exclude_id) if exclude_id.isdigit() else None
-            ),
+            glossary_terms=sources.glossary_terms(exclude_id=exclude_id),
+            medicines=sources.medicine_links(kind),
         )
         readability = assess(body) if rendered is not None else None
         html = render_to_string(

@@ -106,8 +106,10 @@ def unapproved_citations(body):
 class Sources:
     """The published glossary terms and medicines, loaded once per batch of renders."""
 
-    terms: list = field(default_factory=list)  # (name, slug, url, article_id, revision_id)
-    medicines: list = field(default_factory=list)  # (article_id, revision_id, [names])
+    # (name, slug, url, article_id, revision_id, short definition)
+    terms: list = field(default_factory=list)
+    # (article_id, revision_id, [names], slug, url)
+    medicines: list = field(default_factory=list)
 
     @classmethod
     def load(cls):
@@ -117,24 +119,42 @@ class Sources:
             revision = term.live_revision
             url = term.get_absolute_url()
             for name in names_of(term.kind, revision.title, revision.details):
-                sources.terms.append((name, term.slug, url, term.pk, revision.pk))
+                sources.terms.append((name, term.slug, url, term.pk, revision.pk, revision.summary))
         for medicine in published.filter(kind=Kind.MEDICINE):
             revision = medicine.live_revision
             names = names_of(medicine.kind, revision.title, revision.details)
-            sources.medicines.append((medicine.pk, revision.pk, names))
+            sources.medicines.append(
+                (medicine.pk, revision.pk, names, medicine.slug, medicine.get_absolute_url())
+            )
         return sources
 
     def glossary_terms(self, exclude_id=None):
-        return [(name, slug, url) for name, slug, url, pk, _ in self.terms if pk != exclude_id]
+        """[(name, slug, url, short definition)] for rendering.render."""
+        return [
+            (name, slug, url, definition)
+            for name, slug, url, pk, _, definition in self.terms
+            if pk != exclude_id
+        ]
 
     def term_revisions(self, slugs):
-        return {revision for _, slug, _, _, revision in self.terms if slug in slugs}
+        return {revision for _, slug, _, _, revision, _ in self.terms if slug in slugs}
+
+    def medicine_links(self, kind):
+        """[(name, slug, url)] of the published medicines, for rendering.render:
+        only treatment pages link to medicines (a medicine page or glossary
+        definition does not, and is not among the pages naming a medicine)."""
+        if kind != Kind.PAGE:
+            return []
+        return [(name, slug, url) for _, _, names, slug, url in self.medicines for name in names]
+
+    def medicine_revisions(self, slugs):
+        return {revision for _, revision, _, slug, _ in self.medicines if slug in slugs}
 
     def medicines_named(self, text):
         """Revision ids of the published medicines whose generic or brand name is in the text."""
         return {
             revision
-            for _, revision, names in self.medicines
+            for _, revision, names, _, _ in self.medicines
             if any(re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE) for name in names)
         }
 
@@ -164,10 +184,14 @@ def render_from_approved(article, sources=None):
         revision.body,
         references={key: version.as_reference() for key, version in versions.items()},
         glossary_terms=sources.glossary_terms(exclude_id=article.pk),
+        medicines=sources.medicine_links(article.kind),
     )
     named = set()
     if article.kind == Kind.PAGE:
+        # Named anywhere (title too), and every medicine linked (a plural
+        # "imatinibs" links without matching a whole-word name).
         named = sources.medicines_named(f"{revision.title} {revision.body}")
+        named |= sources.medicine_revisions(rendered.medicine_slugs)
     return LiveRender(
         html=rendered.html,
         toc=rendered.toc,
@@ -423,8 +447,8 @@ def place_changed(article, previous_nav, previous_slug):
         tags |= nav_tags(article, previous_nav, NavData.of(article))
     else:
         tags.add(MEDICINES if article.kind == Kind.MEDICINE else GLOSSARY)
-        # Pages that link to a glossary term's old anchor, or list a medicine.
-        _after_commit_enqueue("rerender_dependents_of_article", article.pk)
+        # Pages that link to a glossary term's old anchor or a medicine's old address.
+        _after_commit_enqueue("rerender_dependents_of_article", article.pk, moved=True)
     announce(tags)
 
 
@@ -529,9 +553,11 @@ def pages_containing(names):
     return set(import_string(settings.ALLSITE_TEXT_FINDER)(list(names)))
 
 
-def dependents_of_article(article):
+def dependents_of_article(article, *, moved=False):
     """Live pages that link to this glossary term or name this medicine, or
-    whose text contains one of its names (so may start to)."""
+    whose text contains one of its names (so may start to). `moved`: its
+    address changed, so even pages rendered with its current version link to
+    the old one."""
     names = set()
     if article.live_revision is not None:
         revision = article.live_revision
@@ -543,8 +569,10 @@ def dependents_of_article(article):
         indexed = LivePage.objects.filter(medicine_revisions__article=article)
         current = LivePage.objects.filter(medicine_revisions=article.live_revision_id)
     ids = set(indexed.values_list("article_id", flat=True)) | pages_containing(names)
-    # Pages already rendered with its current version cannot change because of it.
-    ids -= set(current.values_list("article_id", flat=True))
+    # Pages already rendered with its current version cannot change because of
+    # it, unless they link to its old address.
+    if not moved:
+        ids -= set(current.values_list("article_id", flat=True))
     ids.discard(article.pk)
     if article.kind == Kind.MEDICINE:
         ids = set(Article.objects.pages().filter(pk__in=ids).values_list("pk", flat=True))

@@ -129,6 +129,7 @@ class Rendered:
     citations: list = field(default_factory=list)
     cited_keys: list = field(default_factory=list)
     glossary_slugs: set = field(default_factory=set)
+    medicine_slugs: set = field(default_factory=set)
     errors: list = field(default_factory=list)  # only with keep_going: why it cannot be saved
     image_keys: list = field(default_factory=list)
 
@@ -139,13 +140,25 @@ def working_references(body):
     return {ref.key: ref for ref in Reference.objects.filter(key__in=keys_in(body))}
 
 
-def render(body, *, references, glossary_terms=(), strict=False, keep_going=False, images=None):
+def render(
+    body,
+    *,
+    references,
+    glossary_terms=(),
+    medicines=(),
+    strict=False,
+    keep_going=False,
+    images=None,
+):
     """Render a revision body to sanitized HTML, plus the data derived from it:
     the h2 contents list, the cited sources, and what it drew in.
 
     `references`: {key: Reference-like} the citations may use (a key missing
-    from it is an unknown citation). `glossary_terms`: [(name, slug, url)]
-    whose first use gets linked. `strict`: refuse (RenderError) anything the
+    from it is an unknown citation). `glossary_terms`: [(name, slug, url) or
+    (name, slug, url, short definition)] whose first use gets linked (with its
+    definition, for showing in place). `medicines`: [(name, slug, url)] whose
+    first use links to the medicine's page (treatments.glossary_links says
+    which wins when a name is both). `strict`: refuse (RenderError) anything the
     sanitizer would drop, instead of dropping it (for new text being saved;
     re-rendering approved text never refuses). `keep_going`: for editors'
     live previews: instead of raising, render what can be rendered (an unknown
@@ -161,11 +174,12 @@ def render(body, *, references, glossary_terms=(), strict=False, keep_going=Fals
 
     from references.citation_markdown import CitationExtension
 
-    from .glossary_links import GlossaryExtension
+    from .glossary_links import GlossaryExtension, add_definitions
     from .media import library_images
     from .media_markdown import FigureExtension
 
     figures = FigureExtension(library_images(body) if images is None else images)
+    glossary_terms = list(glossary_terms)
 
     numbering = CitationNumbering(references)
     converter = markdown.Markdown(
@@ -174,7 +188,7 @@ def render(body, *, references, glossary_terms=(), strict=False, keep_going=Fals
             "tables",
             "toc",
             CitationExtension(numbering),
-            glossary := GlossaryExtension(list(glossary_terms)),
+            glossary := GlossaryExtension([term[:3] for term in glossary_terms], list(medicines)),
             figures,
         ],
         extension_configs={"toc": {"permalink": False}},
@@ -205,6 +219,7 @@ def render(body, *, references, glossary_terms=(), strict=False, keep_going=Fals
         for key in cited
     ]
     html = sanitize(html + reference_list)
+    html = add_definitions(html, {term[2]: term[3] for term in glossary_terms if len(term) > 3})
     for placeholder, figure in figures.processor.figures.items():
         html = html.replace(placeholder, sanitize_figure(figure), 1)
     return Rendered(
@@ -213,6 +228,7 @@ def render(body, *, references, glossary_terms=(), strict=False, keep_going=Fals
         citations,
         cited,
         glossary.linker.linked,
+        glossary.linker.linked_medicines,
         errors=errors,
         image_keys=figures.processor.shown,
     )

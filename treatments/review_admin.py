@@ -139,6 +139,7 @@ def render_for_review(revision, sources):
                 body,
                 references=references,
                 glossary_terms=sources.glossary_terms(exclude_id=revision.article_id),
+                medicines=sources.medicine_links(revision.article.kind),
             ),
             None,
         )
@@ -443,10 +444,12 @@ class ReviewAdminViews:
         try:
             if error is not None:
                 raise error
+            sources = Sources.load()
             rendered = render(
                 revision.body,
                 references=working_references(revision.body),
-                glossary_terms=Sources.load().glossary_terms(exclude_id=article.pk),
+                glossary_terms=sources.glossary_terms(exclude_id=article.pk),
+                medicines=sources.medicine_links(article.kind),
             )
             live_page = SimpleNamespace(body_html=rendered.html, toc=rendered.toc)
         except ValueError as problem:

@@ -60,14 +60,15 @@ def rerender_pages(article_ids, attempt=1):
 
 
 @task()
-def rerender_dependents_of_article(article_id, attempt=1):
-    """A glossary term or medicine was published: re-render the pages using it."""
+def rerender_dependents_of_article(article_id, attempt=1, moved=False):
+    """A glossary term or medicine was published (or `moved` to a new address):
+    re-render the pages using it."""
     from .models import Article
     from .publishing import RERENDER_BATCH, dependents_of_article
 
-    with retried(rerender_dependents_of_article, attempt, article_id):
+    with retried(rerender_dependents_of_article, attempt, article_id, moved=moved):
         article = Article.objects.select_related("live_revision").filter(pk=article_id).first()
-        ids = dependents_of_article(article) if article else []
+        ids = dependents_of_article(article, moved=moved) if article else []
         for chunk in batches(ids, RERENDER_BATCH):
             enqueue(rerender_pages, chunk)
         return len(ids)
