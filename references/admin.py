@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -38,6 +39,53 @@ def some_duplicates(reference):
     if len(found) > SHOWN_DUPLICATES:
         more = possible_duplicates(reference).count() - SHOWN_DUPLICATES
     return found[:SHOWN_DUPLICATES], more
+
+
+class ImportLookups:
+    """What an import preview needs from the database, read in two queries for
+    the whole file (not two per entry): the keys already taken, and the
+    references sharing a DOI, PMID or URL with any entry."""
+
+    FIELDS = ("doi", "pmid", "url")
+
+    def __init__(self, parsed):
+        self.taken = set(
+            Reference.objects.filter(key__in=[ref.key for ref in parsed]).values_list(
+                "key", flat=True
+            )
+        )
+        wanted = {field: set() for field in self.FIELDS}
+        for ref in parsed:
+            for field in self.FIELDS:
+                if value := getattr(ref, field):
+                    wanted[field].add(value.lower())
+        same = Q()
+        for field, values in wanted.items():
+            if values:
+                same |= Q(**{f"{field}_lower__in": values})
+        self.candidates = []
+        if same:
+            self.candidates = list(
+                Reference.objects.annotate(
+                    **{f"{field}_lower": Lower(field) for field in self.FIELDS}
+                )
+                .filter(same)
+                .order_by("key")
+                .only("key", *self.FIELDS)
+            )
+
+    def duplicates(self, reference):
+        """(up to SHOWN_DUPLICATES possible duplicates, how many more), as some_duplicates."""
+        found = [
+            other
+            for other in self.candidates
+            if any(
+                getattr(reference, field)
+                and getattr(reference, field).lower() == getattr(other, field).lower()
+                for field in self.FIELDS
+            )
+        ]
+        return found[:SHOWN_DUPLICATES], max(0, len(found) - SHOWN_DUPLICATES)
 
 
 def and_more(more):
@@ -324,7 +372,8 @@ class ReferenceAdmin(admin.ModelAdmin):
                 for ref in parsed:
                     if ref.url and not ref.accessed:
                         ref.accessed = accessed
-            rows = [self._import_row(ref) for ref in parsed]
+            lookups = ImportLookups(parsed)
+            rows = [self._import_row(ref, lookups) for ref in parsed]
             keys = [ref.key for ref in parsed]
             for row in rows:
                 if keys.count(row["reference"].key) > 1:
@@ -384,10 +433,10 @@ class ReferenceAdmin(admin.ModelAdmin):
     def imported(self, request, references):
         """Called with the saved references of a confirmed import, in its transaction."""
 
-    def _import_row(self, reference):
+    def _import_row(self, reference, lookups):
         errors = []
         try:
-            reference.full_clean()
+            reference.full_clean(validate_unique=False)  # the key: checked with the whole file
         except ValidationError as error:
             errors = [
                 f"{field.replace('_', ' ')}: {' '.join(msgs)}"
@@ -395,7 +444,12 @@ class ReferenceAdmin(admin.ModelAdmin):
                 else " ".join(msgs)
                 for field, msgs in error.message_dict.items()
             ]
-        found, more = some_duplicates(reference)
+        if reference.key in lookups.taken:
+            errors.insert(
+                0,
+                f"key: {Reference._meta.get_field('key').error_messages['unique'] % {'model_name': 'Reference', 'field_label': 'Key'}}",
+            )
+        found, more = lookups.duplicates(reference)
         duplicates = [f"[@{d.key}]" for d in found]
         if more:
             duplicates.append(and_more(more).strip())

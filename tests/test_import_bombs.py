@@ -1,9 +1,11 @@
-"""Hostile reference files get a plain message quickly, never an error page."""
-
-import time
+"""Hostile reference files get a plain message, never an error page; the
+largest file allowed is previewed with as many queries as a small one.
+(How long they take is a speed figure, not a test: no timed assertions.)"""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 pytestmark = pytest.mark.django_db
 
@@ -32,27 +34,34 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize("name", sorted(BOMBS))
-def test_an_importer_bomb_gets_a_message_within_two_seconds(admin_client, name):
+def test_an_importer_bomb_gets_a_plain_message(admin_client, name):
     upload = SimpleUploadedFile(name, BOMBS[name].encode())
-    started = time.monotonic()
     response = admin_client.post(IMPORT, {"file": upload})
-    elapsed = time.monotonic() - started
     assert response.status_code == 200
     html = response.content.decode()
     assert EXPECTED[name] in html, html[-3000:]
-    assert elapsed < 2, f"{name} took {elapsed:.1f} s"
 
 
-def test_the_largest_file_allowed_previews_within_two_seconds(admin_client):
+def ris(count):
+    return "".join(
+        f"TY  - ELEC\nTI  - Title {n}\nUR  - https://example.org/{n}\nY2  - 2026/01/02\nER  - \n"
+        for n in range(count)
+    )
+
+
+def preview(admin_client, text):
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.post(
+            IMPORT, {"file": SimpleUploadedFile("many.ris", text.encode())}
+        )
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+def test_the_largest_file_allowed_is_previewed_with_as_many_queries_as_a_small_one(admin_client):
     from references.importers import MAX_ENTRIES
 
-    text = "".join(
-        f"TY  - ELEC\nTI  - Title {n}\nUR  - https://example.org/{n}\nY2  - 2026/01/02\nER  - \n"
-        for n in range(MAX_ENTRIES)
-    )
-    started = time.monotonic()
-    response = admin_client.post(IMPORT, {"file": SimpleUploadedFile("many.ris", text.encode())})
-    elapsed = time.monotonic() - started
-    assert response.status_code == 200
-    assert response.content.decode().count("Title ") >= MAX_ENTRIES
-    assert elapsed < 2, f"{elapsed:.1f} s"
+    _, few = preview(admin_client, ris(3))
+    html, many = preview(admin_client, ris(MAX_ENTRIES))
+    assert html.count("Title ") >= MAX_ENTRIES
+    assert many == few

@@ -241,3 +241,12 @@ def test_a_source_copied_many_times_lists_five_duplicates_and_a_count(client, ed
     assert "[@nhs-copy-5]" not in html
     change = client.get(f"{LIST}{Reference.objects.get(key='nhs-copy-0').pk}/change/")
     assert "and 2 more with the same DOI, PMID or URL" in change.content.decode()
+
+
+def test_an_imported_entry_whose_key_is_taken_is_named_and_left_unticked(client, editor, reference):
+    client.force_login(editor)
+    data = [{"id": reference.key, "type": "webpage", "title": "Another page",
+             "URL": "https://example.org/another", "accessed": {"date-parts": [[2026, 11, 1]]}}]  # fmt: skip
+    html = client.post(IMPORT, {"file": upload(json.dumps(data))}).content.decode()
+    assert "key: Reference with this Key already exists." in html
+    assert Reference.objects.count() == 1
