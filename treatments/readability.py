@@ -453,6 +453,7 @@ BLOCK_KINDS = {
 }  # fmt: skip
 SKIPPED_TAGS = {"pre", "code", "script", "style", "template", "svg", "math"}
 VOID_TAGS = {"br", "hr", "img", "wbr", "input", "source", "meta", "link"}
+LONE_LT_RE = re.compile(r"<(?![A-Za-z/!?][^<>]*>)")
 
 
 def _is_skipped(tag, attrs):
@@ -516,7 +517,9 @@ def html_units(html):
                 self.text.append(data)
 
     reader = Reader()
-    reader.feed(html)
+    # A "<" that does not open a complete tag is text: escaping it keeps
+    # HTMLParser linear on broken input ("<a<a<a...", "<!--<!--...").
+    reader.feed(LONE_LT_RE.sub("&lt;", html))
     reader.close()
     reader.flush()
     return units
