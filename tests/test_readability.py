@@ -1,10 +1,15 @@
-"""Readability hints for editors (treatments/readability.py and its admin include)."""
+"""Readability hints for editors (treatments/readability.py and its admin include).
+
+Most behaviours are shown on Markdown (`assess`); the tests near the end show
+that the rendered page (`assess_html`, what editors, the report and the demo
+test use) reads the same way."""
 
 import pytest
 from django.template.loader import render_to_string
 
 from treatments import readability
-from treatments.readability import Readability, assess, split_sentences
+from treatments.readability import Readability, assess, assess_body, assess_html, split_sentences
+from treatments.rendering import render
 
 PLAIN = (
     "You will get medicine to help you get well. It goes into a vein in your arm. "
@@ -267,3 +272,65 @@ def test_template_for_empty_text_shows_only_the_verdict_and_note():
     assert "No text to check yet" in html
     assert "Long sentences" not in html
     assert "Advice only" in html
+
+
+# --- The rendered page (assess_html) -------------------------------------------------
+
+
+def rendered(markdown_text, **kwargs):
+    return render(markdown_text, references=kwargs.pop("references", {}), **kwargs).html
+
+
+def test_a_rendered_page_grades_like_its_text(db):
+    for text in (PLAIN, DENSE, f"{PLAIN}\n\n{DENSE}"):
+        assert assess_html(rendered(text)) == assess(text)
+
+
+def test_rendered_list_items_are_read_one_by_one_not_run_together(db):
+    items = "\n".join(f"- feeling sick and tired number {n}" for n in range(8))
+    result = assess_html(rendered(f"You may have:\n\n{items}"))
+    assert result.long_sentences == []
+    assert result.long_paragraphs == []
+    assert result.words == 3 + 8 * 6
+
+
+def test_rendered_long_sentences_and_paragraphs_are_still_flagged(db):
+    five = "One is here. Two is here. Three is here. Four is here. Five is here."
+    result = assess_html(
+        rendered(f"## A heading\n\n{sentence_of(30)}\n\n{five}\n\n- {sentence_of(27)}")
+    )
+    assert result.long_sentences == [(sentence_of(30), 30), (sentence_of(27), 27)]
+    assert [count for _, count in result.long_paragraphs] == [5]
+
+
+def test_citation_numbers_and_the_reference_list_are_not_graded(db, reference):
+    body = f"{PLAIN} [@{reference.key}]\n\n## More\n\nRest when you feel tired [@{reference.key}]."
+    html = rendered(body, references={reference.key: reference})
+    assert 'class="reference-list"' in html
+    assert 'class="citation"' in html
+    plain = rendered(f"{PLAIN}\n\n## More\n\nRest when you feel tired.")
+    assert assess_html(html) == assess_html(plain)
+
+
+def test_glossary_hints_for_screen_readers_are_not_graded(db):
+    terms = [("remission", "remission", "/glossary/remission/")]
+    html = rendered("You may reach remission after a month.", glossary_terms=terms)
+    assert "(glossary)" in html
+    assert assess_html(html) == assess("You may reach remission after a month.")
+
+
+def test_code_in_a_rendered_page_is_not_read(db):
+    html = rendered("Drink lots of water.\n\n```\nprint('a very long line of code')\n```")
+    assert assess_html(html).words == 4
+
+
+def test_assess_body_grades_the_body_as_rendered(db, reference):
+    body = f"{PLAIN} [@{reference.key}]\n\n- item one here\n- item two here"
+    assert assess_body(body) == assess_html(rendered(body, references={reference.key: reference}))
+
+
+@pytest.mark.parametrize("html", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_html_never_raises(html):
+    result = assess_html(html)
+    assert not result.failed
+    assert isinstance(result.verdict, str)

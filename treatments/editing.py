@@ -34,7 +34,7 @@ from references.models import Reference
 from .body_problems import MAX_BODY_CHARACTERS, Problem, find_problems, normalise
 from .models import Article, EditingPresence, Kind
 from .publishing import Sources
-from .readability import assess
+from .readability import assess_html
 from .rendering import working_references
 
 HEARTBEAT_SECONDS = 30  # how often the editor's browser says it still has unsaved changes
@@ -196,7 +196,7 @@ class WritingSurfaceViews:
             glossary_terms=sources.glossary_terms(exclude_id=exclude_id),
             medicines=sources.medicine_links(kind),
         )
-        readability = assess(body) if rendered is not None else None
+        readability = assess_html(rendered.html) if rendered is not None else None
         html = render_to_string(
             "admin/treatments/includes/live_preview.html",
             {

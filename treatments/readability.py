@@ -1,11 +1,29 @@
 """Readability hints for editors: how hard a revision's text is to read.
 
-Advice only. `assess()` never raises and nothing here blocks saving or submitting.
+Advice only. Nothing here raises or blocks saving or submitting.
 
-`assess(markdown_text)` turns the Markdown into plain text, splits it into
-units (headings, paragraphs, list items, table cells) and sentences, and
-returns a `Readability` with the Flesch-Kincaid grade (textstat), the word
-count and the sentences and paragraphs worth shortening.
+`assess_html(html)` is the grade of a rendered page: the body HTML that
+treatments.rendering.render makes (a live page's `body_html`, the live
+preview), read as readers get it. The editor's hints (live preview, review
+and version screens), `manage.py readability_report` and the demo content
+test all use it, so they show the same figure. `assess_body(body)` renders a
+Markdown body with the editors' working sources first (staff screens).
+
+`assess(markdown_text)` reads Markdown source directly (quick checks of a
+short text, e.g. a summary).
+
+Both split the text into units (headings, paragraphs, list items, table
+cells) and sentences, and return a `Readability` with the Flesch-Kincaid
+grade (textstat), the word count and the sentences and paragraphs worth
+shortening.
+
+Rendered HTML to units (`html_units`)
+    Each heading, paragraph, list item, table cell and figure caption is a
+    unit: a list item is read as its own line, never run into the next one.
+    Left out, as they are not prose: the reference list
+    (<section class="reference-list">), citation numbers
+    (<sup class="citation">), screen-reader hints (<span class="visually-hidden">,
+    the " (glossary)" after a linked term), code and preformatted text, images.
 
 Markdown to plain text (`_units`, `_plain`)
     Dropped: citation markers ([@key]), link targets (the link text stays),
@@ -114,19 +132,46 @@ class Readability:
 def assess(markdown_text):
     """The readability of a Markdown text. Never raises."""
     try:
-        return _assess("" if markdown_text is None else str(markdown_text))
+        text = "" if markdown_text is None else str(markdown_text)
+        return _assess((kind, _plain(unit)) for kind, unit in _units(text))
     except Exception:  # advice must never break the admin
         logger.exception("Could not assess readability")
         return Readability(failed=True)
 
 
-def _assess(text):
+def assess_html(html):
+    """The readability of a rendered page body, as readers read it. Never raises.
+
+    The one grade of "this rendered page": editors' hints, the readability
+    report and the demo content test all call this."""
+    try:
+        return _assess(html_units("" if html is None else str(html)))
+    except Exception:  # advice must never break the admin
+        logger.exception("Could not assess readability")
+        return Readability(failed=True)
+
+
+def assess_body(body):
+    """The readability of a Markdown body once rendered with the editors'
+    working sources, as the live preview shows it. Never raises."""
+    try:
+        from .rendering import render, working_references
+
+        body = "" if body is None else str(body)
+        html = render(body, references=working_references(body), keep_going=True).html
+    except Exception:  # advice must never break the admin
+        logger.exception("Could not render the body to assess its readability")
+        return Readability(failed=True)
+    return assess_html(html)
+
+
+def _assess(units):
+    """`units`: [(kind, plain text)]."""
     words = 0
     long_sentences = []
     long_paragraphs = []
     graded = []
-    for kind, unit in _units(text):
-        plain = _plain(unit)
+    for kind, plain in units:
         if not plain:
             continue
         words += count_words(plain)
@@ -394,3 +439,87 @@ def _drop_emphasis_underscores(match):
     before = text[match.start() - 1] if match.start() else " "
     after = text[match.end()] if match.end() < len(text) else " "
     return match.group() if before.isalnum() and after.isalnum() else ""
+
+
+# --- Rendered HTML to units ------------------------------------------------------
+
+BLOCK_KINDS = {
+    "h1": HEADING, "h2": HEADING, "h3": HEADING, "h4": HEADING, "h5": HEADING,
+    "h6": HEADING, "dt": HEADING, "li": ITEM, "td": CELL, "th": CELL,
+    "p": PARAGRAPH, "dd": PARAGRAPH, "blockquote": PARAGRAPH, "figcaption": PARAGRAPH,
+    "div": PARAGRAPH, "section": PARAGRAPH, "figure": PARAGRAPH, "ul": PARAGRAPH,
+    "ol": PARAGRAPH, "dl": PARAGRAPH, "table": PARAGRAPH, "tr": PARAGRAPH, "br": None,
+    "hr": PARAGRAPH,
+}  # fmt: skip
+SKIPPED_TAGS = {"pre", "code", "script", "style", "template", "svg", "math"}
+VOID_TAGS = {"br", "hr", "img", "wbr", "input", "source", "meta", "link"}
+LONE_LT_RE = re.compile(r"<(?![A-Za-z/!?][^<>]*>)")
+
+
+def _is_skipped(tag, attrs):
+    classes = (dict(attrs).get("class") or "").split()
+    return (
+        tag in SKIPPED_TAGS
+        or (tag == "sup" and "citation" in classes)
+        or (tag == "section" and "reference-list" in classes)
+        or (tag == "span" and "visually-hidden" in classes)
+    )
+
+
+def html_units(html):
+    """[(kind, plain text)] of rendered HTML: see the module docstring."""
+    from html.parser import HTMLParser
+
+    units = []
+
+    class Reader(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.stack = [PARAGRAPH]  # the kind of unit being read, innermost last
+            self.text = []
+            self.skipping = []  # tags whose content is left out, innermost last
+
+        def flush(self):
+            plain = " ".join("".join(self.text).split())
+            if plain:
+                units.append((self.stack[-1], SPACE_BEFORE_PUNCTUATION_RE.sub(r"\1", plain)))
+            self.text = []
+
+        def handle_starttag(self, tag, attrs):
+            if self.skipping:
+                if tag not in VOID_TAGS:
+                    self.skipping.append(tag)
+                return
+            if _is_skipped(tag, attrs):
+                if tag not in VOID_TAGS:
+                    self.skipping.append(tag)
+                return
+            if tag == "br":
+                self.text.append(" ")
+            elif tag in BLOCK_KINDS:
+                self.flush()
+                if tag not in VOID_TAGS:
+                    self.stack.append(BLOCK_KINDS[tag])
+
+        def handle_endtag(self, tag):
+            if self.skipping:
+                if tag in self.skipping:
+                    while self.skipping.pop() != tag:
+                        pass
+                return
+            if tag in BLOCK_KINDS and tag not in VOID_TAGS:
+                self.flush()
+                if len(self.stack) > 1:
+                    self.stack.pop()
+
+        def handle_data(self, data):
+            if not self.skipping:
+                self.text.append(data)
+
+    reader = Reader()
+    # A "<" that does not open a complete tag is text: escaping it keeps
+    # HTMLParser linear on broken input ("<a<a<a...", "<!--<!--...").
+    reader.feed(LONE_LT_RE.sub("&lt;", html))
+    reader.close()
+    reader.flush()
+    return units

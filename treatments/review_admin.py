@@ -26,7 +26,7 @@ from .kinds import detail_lines
 from .lifecycle_admin import GoLiveTimeError, lifecycle_state, parse_go_live_at, scheduled_articles
 from .models import Action, Article, Kind, Revision, RevisionStatus
 from .publishing import Sources, approved_references, page_main_context
-from .readability import assess
+from .readability import assess_body
 from .rendering import Rendered, render, working_references
 
 DUE_PAGE_SIZE = 50
@@ -251,7 +251,7 @@ class ReviewAdminViews:
                 can_review=workflow.is_medical_reviewer(request.user),
                 is_author=revision.author_id == request.user.pk,
                 transitions=revision.transitions.select_related("actor"),
-                readability=assess(revision.body),
+                readability=assess_body(revision.body),
             ),
         )
 
@@ -401,7 +401,7 @@ class ReviewAdminViews:
                 article=revision.article,
                 previous=previous,
                 changes=diff.compare(previous, revision),
-                readability=assess(revision.body),
+                readability=assess_body(revision.body),
             ),
         )
 
