@@ -627,10 +627,12 @@ def suggest(query):
     its words), or None. Words search finds, as typed or stemmed, are kept;
     each other word becomes its closest vocabulary word. Offered only when
     the corrected query finds pages with all its words. The work depends on
-    the query's words only (at most MAX_TERMS words, MAX_CLOSE_WORDS
-    candidates each), not on the size of the site."""
+    the query's words only (the first MAX_TERMS words, MAX_CLOSE_WORDS
+    candidates each: at most 2 queries a word and SUGGESTIONS_TRIED more),
+    not on the size of the site."""
     terms = parse_query(query)
-    words = sorted({word for term in wanted(terms) for word in term.words if _correctable(word)})
+    words = [word for term in wanted(terms) for word in term.words if _correctable(word)]
+    words = list(dict.fromkeys(words))[:MAX_TERMS]
     if not words:
         return None
     backend = _backend()
