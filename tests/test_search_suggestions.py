@@ -265,7 +265,8 @@ def test_the_no_result_page_offers_the_helpline_and_the_sections(client, site, h
     assert '<h2 id="search-help-heading">Talk to someone</h2>' in html
     assert (
         "talk to your care team or call the Support line on "
-        '<a href="tel:08081570100">0808 157 0100</a>.'
+        '<a href="tel:08081570100">0808 157 0100</a>. The helpline’s opening hours are at the '
+        "bottom of this page."
     ) in html
     sections = re.search(r'<nav class="search-page__sections".*?</nav>', html, re.S).group(0)
     assert 'aria-labelledby="search-sections-heading"' in sections
