@@ -240,6 +240,12 @@ class SearchEntry(models.Model):
     )
     summary = models.TextField(blank=True)
     body_text = models.TextField(blank=True, help_text="The body as plain text.")
+    words = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Its distinct words, space-separated, as counted in the search vocabulary "
+        "(SearchWord): what to take away when the entry changes or goes.",
+    )
     indexed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -248,3 +254,31 @@ class SearchEntry(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class SearchWord(models.Model):
+    """A word of the published site, for search's "Did you mean ...?".
+
+    The vocabulary holds the words of every search entry (titles, other names,
+    summaries, bodies of live pages, glossary terms and medicines), never a
+    draft's: `allsite.search` adds an entry's words when it is indexed and takes
+    them away when it changes or leaves the index, so `entries` is how many
+    published items use the word and a word no item uses is deleted.
+
+    Close words are found with a database-specific index created by migration
+    0007_search_vocabulary: on PostgreSQL a pg_trgm GIN index on `word`, on
+    SQLite the FTS5 table `allsite_searchword_trigram` (trigram tokenizer,
+    kept in step with this table by triggers).
+    """
+
+    word = models.CharField(max_length=40, unique=True)
+    entries = models.PositiveIntegerField(
+        default=0, help_text="How many published items use the word."
+    )
+
+    class Meta:
+        verbose_name = "search vocabulary word"
+        verbose_name_plural = "search vocabulary"
+
+    def __str__(self):
+        return self.word

@@ -31,11 +31,27 @@ pages with any of them are returned, marked `partial`.
 Ranking, on both databases: first by where all the words were found (title or
 other names, then with the summary, then needing the body), then by the
 database's relevance score weighted the same way (ts_rank, bm25), then title.
+
+"Did you mean ...?" (`suggest`) draws on the site's own vocabulary: the words of
+every entry, counted in `SearchWord` as entries are indexed, changed or removed
+(so only published words, and no scan of the pages per request). A query word
+that is neither in the vocabulary nor found by search (stemmed) is replaced by
+the closest vocabulary word within one or two edits, the most used first;
+close words are looked up in an index (migration allsite/0007_search_vocabulary):
+
+- PostgreSQL: pg_trgm, `word % query` on a GIN trigram index, by similarity.
+- SQLite: the FTS5 trigram table `allsite_searchword_trigram`, words sharing a
+  three-letter piece with the query word and of about its length, by bm25.
+
+At most MAX_CLOSE_WORDS candidates per word are read, then scored alike on both
+databases (edit distance, then how many items use the word). A suggestion is
+made only when the corrected query finds pages with all its words.
 """
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 
 from django.core.exceptions import ImproperlyConfigured
@@ -46,7 +62,7 @@ from django.utils.safestring import SafeString, mark_safe
 from treatments.kinds import DETAIL_FIELDS, names_of
 from treatments.models import Article, Kind
 
-from .models import SearchEntry
+from .models import SearchEntry, SearchWord
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
@@ -67,6 +83,15 @@ _MARKED_RE = re.compile(f"{MARK_START}(.*?){MARK_END}", re.S)
 
 PG_CONFIG = "allsite_english"
 FTS_TABLE = "allsite_searchentry_fts"
+TRIGRAM_TABLE = "allsite_searchword_trigram"
+
+# Vocabulary words: 3 to 40 characters with a letter. Suggestions correct only
+# words without digits (never CD19 into CD22), by at most MAX_EDITS(word) edits,
+# trying up to SUGGESTIONS_TRIED alternatives.
+MIN_WORD_LENGTH = 3
+MAX_WORD_LENGTH = 40
+MAX_CLOSE_WORDS = 20
+SUGGESTIONS_TRIED = 3
 
 # Detail fields that are names of the content (indexed as keywords, weight A);
 # the other details (type of medicine, target, side effects...) go with the body.
@@ -297,6 +322,61 @@ def entry_fields(kind, title, summary, body_html, details):
     }
 
 
+def with_words(fields):
+    """entry_fields plus `words`, the entry's vocabulary words as stored."""
+    return {**fields, "words": " ".join(sorted(entry_words(**fields)))}
+
+
+def vocabulary_word(word):
+    """Whether a lower-cased word run belongs in the vocabulary."""
+    return MIN_WORD_LENGTH <= len(word) <= MAX_WORD_LENGTH and any(
+        unicodedata.category(ch)[0] == "L" for ch in word
+    )
+
+
+def entry_words(*, title, keywords, summary, body_text):
+    """The distinct vocabulary words of an entry's text."""
+    text = " ".join([title, keywords, summary, body_text])
+    return {word for word in _word_runs(text) if vocabulary_word(word)}
+
+
+def _count_words(changes):
+    """Add each word's change (+n, -n) to the vocabulary; delete words no entry
+    uses any more. Words are written in sorted order, so two publications at
+    once lock them in the same order."""
+    table = connection.ops.quote_name(SearchWord._meta.db_table)
+    added = sorted((word, n) for word, n in changes.items() if n > 0)
+    removed = sorted((word, n) for word, n in changes.items() if n < 0)
+    with connection.cursor() as cursor:
+        for start in range(0, len(added), 500):
+            batch = added[start : start + 500]
+            cursor.execute(
+                f"INSERT INTO {table} (word, entries) VALUES "
+                + ", ".join(["(%s, %s)"] * len(batch))
+                + f" ON CONFLICT (word) DO UPDATE SET entries = {table}.entries + excluded.entries",
+                [value for pair in batch for value in pair],
+            )
+        by_change = {}
+        for word, n in removed:
+            by_change.setdefault(-n, []).append(word)
+        for n, words in sorted(by_change.items()):
+            for start in range(0, len(words), 500):
+                batch = words[start : start + 500]
+                marks = ", ".join(["%s"] * len(batch))
+                cursor.execute(
+                    f"UPDATE {table} SET entries = CASE WHEN entries > %s THEN entries - %s "
+                    f"ELSE 0 END WHERE word IN ({marks})",
+                    [n, n, *batch],
+                )
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE entries = 0 AND word IN ({marks})", batch
+                )
+
+
+def _words_of(entry_words_text):
+    return set((entry_words_text or "").split())
+
+
 def _backend():
     vendor = connection.vendor
     if vendor == "postgresql":
@@ -326,18 +406,28 @@ def index_article(article):
         if revision is None:
             _remove(backend, SearchEntry.objects.filter(article_id=article_id))
             return None
-        fields = entry_fields(
-            current.kind,
-            revision.title,
-            revision.summary,
-            current.live_page.body_html,
-            revision.details,
+        fields = with_words(
+            entry_fields(
+                current.kind,
+                revision.title,
+                revision.summary,
+                current.live_page.body_html,
+                revision.details,
+            )
+        )
+        previous = _words_of(
+            SearchEntry.objects.select_for_update()
+            .filter(article=current)
+            .values_list("words", flat=True)
+            .first()
         )
         entry, _ = SearchEntry.objects.update_or_create(
             article=current, defaults={"revision": revision, **fields}
         )
         with connection.cursor() as cursor:
             backend.sync(cursor, [entry.pk])
+        words = _words_of(fields["words"])
+        _count_words(dict.fromkeys(words - previous, 1) | dict.fromkeys(previous - words, -1))
         return entry
 
 
@@ -348,11 +438,15 @@ def sync_entries(ids):
 
 
 def _remove(backend, entries):
-    ids = list(entries.values_list("pk", flat=True))
-    if ids:
+    rows = list(entries.values_list("pk", "words"))
+    if rows:
         entries.delete()
         with connection.cursor() as cursor:
-            backend.unsync(cursor, ids)
+            backend.unsync(cursor, [pk for pk, _ in rows])
+        removed = Counter()
+        for _, words in rows:
+            removed.update(_words_of(words))
+        _count_words({word: -n for word, n in removed.items()})
 
 
 def rebuild_index():
@@ -372,12 +466,14 @@ def rebuild_index():
             SearchEntry(
                 article=article,
                 revision=article.live_revision,
-                **entry_fields(
-                    article.kind,
-                    article.live_revision.title,
-                    article.live_revision.summary,
-                    article.live_page.body_html,
-                    article.live_revision.details,
+                **with_words(
+                    entry_fields(
+                        article.kind,
+                        article.live_revision.title,
+                        article.live_revision.summary,
+                        article.live_page.body_html,
+                        article.live_revision.details,
+                    )
                 ),
             )
             for article in articles
@@ -385,6 +481,14 @@ def rebuild_index():
         SearchEntry.objects.bulk_create(entries, batch_size=200)
         with connection.cursor() as cursor:
             backend.sync(cursor, None)
+        counts = Counter()
+        for entry in entries:
+            counts.update(_words_of(entry.words))
+        SearchWord.objects.all().delete()
+        SearchWord.objects.bulk_create(
+            [SearchWord(word=word, entries=n) for word, n in sorted(counts.items())],
+            batch_size=500,
+        )
     return len(entries)
 
 
@@ -468,6 +572,126 @@ def highlight(text):
     escaped = str(escape((text or "").translate(_FROM_PG_STAND_INS)))
     marked = _MARKED_RE.sub(r"<mark>\1</mark>", escaped)
     return mark_safe(marked.replace(MARK_START, "").replace(MARK_END, ""))
+
+
+# Did you mean ... ? --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A corrected query: `query` to search for, and its `parts` as
+    (text, corrected) pairs, to show which words changed."""
+
+    query: str
+    parts: tuple[tuple[str, bool], ...]
+
+
+def max_edits(word):
+    return 1 if len(word) <= 6 else 2
+
+
+def edit_distance(a, b):
+    """Insertions, deletions, substitutions and swaps of two neighbouring
+    letters that turn a into b (optimal string alignment)."""
+    previous2, previous = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            best = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                best = min(best, previous2[j - 2] + 1)
+            current.append(best)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def closest_words(word, candidates):
+    """Vocabulary words close enough to be what was meant, best first: fewest
+    edits, then the most used. `candidates`: (word, how many items use it)."""
+    limit = max_edits(word)
+    scored = []
+    for candidate, entries in candidates:
+        distance = edit_distance(word, candidate)
+        if 0 < distance <= limit:
+            scored.append((distance, -entries, candidate))
+    return [candidate for _, _, candidate in sorted(scored)]
+
+
+def _correctable(word):
+    return vocabulary_word(word) and word not in STOP_WORDS and not any(ch.isdigit() for ch in word)
+
+
+def suggest(query):
+    """A Suggestion for a query that found nothing (or only pages with some of
+    its words), or None. Words search finds, as typed or stemmed, are kept;
+    each other word becomes its closest vocabulary word. Offered only when
+    the corrected query finds pages with all its words. The work depends on
+    the query's words only (the first MAX_TERMS words, MAX_CLOSE_WORDS
+    candidates each: at most 2 queries a word and SUGGESTIONS_TRIED more),
+    not on the size of the site."""
+    terms = parse_query(query)
+    words = [word for term in wanted(terms) for word in term.words if _correctable(word)]
+    words = list(dict.fromkeys(words))[:MAX_TERMS]
+    if not words:
+        return None
+    backend = _backend()
+    known = set(SearchWord.objects.filter(word__in=words).values_list("word", flat=True))
+    choices = {}
+    with connection.cursor() as cursor:
+        for word in words:
+            if word in known or backend.exists(cursor, [Term((word,))]):
+                continue
+            found = closest_words(word, backend.close_words(cursor, word, MAX_CLOSE_WORDS))
+            if found:
+                choices[word] = found[:SUGGESTIONS_TRIED]
+        if not choices:
+            return None
+        for attempt in range(SUGGESTIONS_TRIED):
+            if attempt and all(len(found) <= attempt for found in choices.values()):
+                break
+            corrections = {w: found[min(attempt, len(found) - 1)] for w, found in choices.items()}
+            corrected = [
+                replace(term, words=tuple(corrections.get(w, w) for w in term.words))
+                for term in terms
+            ]
+            if backend.exists(cursor, corrected):
+                return _corrected_query(clean_query(query), corrections)
+    return None
+
+
+def _corrected_query(query, corrections):
+    """The query as typed, with the corrected words replaced (in the same case)."""
+    parts, run = [], []
+
+    def end_run():
+        if run:
+            text = "".join(run)
+            correction = corrections.get(text.lower())
+            if correction is None:
+                parts.append((text, False))
+            else:
+                if text.isupper() and len(text) > 1:
+                    correction = correction.upper()
+                elif text[0].isupper():
+                    correction = correction[0].upper() + correction[1:]
+                parts.append((correction, True))
+            run.clear()
+
+    for ch in query:
+        if unicodedata.category(ch)[0] in "LNM":
+            run.append(ch)
+        else:
+            end_run()
+            parts.append((ch, False))
+    end_run()
+    merged = []
+    for text, changed in parts:
+        if merged and not changed and not merged[-1][1]:
+            merged[-1] = (merged[-1][0] + text, False)
+        else:
+            merged.append((text, changed))
+    return Suggestion("".join(text for text, _ in merged), tuple(merged))
 
 
 # Backends ------------------------------------------------------------------
@@ -614,6 +838,36 @@ class _PostgresBackend:
         q, params = cls._tsquery([terms], [])
         return f"SELECT article_id FROM {table} WHERE search_vector @@ {q}", params
 
+    @classmethod
+    def exists(cls, cursor, terms):
+        """Whether any entry has all the (wanted) terms."""
+        cursor.execute(*cls.exists_sql(terms))
+        return cursor.fetchone() is not None
+
+    @classmethod
+    def exists_sql(cls, terms):
+        table = connection.ops.quote_name(SearchEntry._meta.db_table)
+        q, params = cls._query(terms, True)
+        return f"SELECT 1 FROM {table} e WHERE e.search_vector @@ {q} LIMIT 1", params
+
+    @classmethod
+    def close_words(cls, cursor, word, limit):
+        cursor.execute(*cls.close_words_sql(word, limit))
+        return cursor.fetchall()
+
+    @classmethod
+    def close_words_sql(cls, word, limit):
+        """(word, entries) of vocabulary words similar to `word` (pg_trgm's `%`,
+        answered from the GIN trigram index), the most similar first."""
+        table = connection.ops.quote_name(SearchWord._meta.db_table)
+        sql = f"""
+            SELECT word, entries FROM {table}
+            WHERE word %% %s
+            ORDER BY similarity(word, %s) DESC, entries DESC, word
+            LIMIT %s
+        """
+        return sql, [word, word, limit]
+
 
 class _SQLiteBackend:
     # bm25 column weights: title, keywords (other names), summary, body.
@@ -703,3 +957,34 @@ class _SQLiteBackend:
             [expression],
         )
         return [row[0] for row in cursor.fetchall()]
+
+    @classmethod
+    def exists(cls, cursor, terms):
+        """Whether any entry has all the (wanted) terms."""
+        table = connection.ops.quote_name(SearchEntry._meta.db_table)
+        cursor.execute(
+            f"SELECT 1 FROM {FTS_TABLE} JOIN {table} e ON e.id = {FTS_TABLE}.rowid "
+            f"WHERE {FTS_TABLE} MATCH %s LIMIT 1",
+            [cls.match_expression(terms, match_all=True)],
+        )
+        return cursor.fetchone() is not None
+
+    @classmethod
+    def close_words(cls, cursor, word, limit):
+        """(word, entries) of vocabulary words of about the word's length that
+        share a three-letter piece with it (FTS5 trigram index), the best bm25
+        score (most shared, rarest pieces) first."""
+        table = connection.ops.quote_name(SearchWord._meta.db_table)
+        pieces = sorted({word[i : i + 3] for i in range(len(word) - 2)})
+        if not pieces:
+            return []
+        expression = " OR ".join('"' + piece.replace('"', '""') + '"' for piece in pieces)
+        spread = max_edits(word)
+        cursor.execute(
+            f"SELECT w.word, w.entries FROM {TRIGRAM_TABLE} "
+            f"JOIN {table} w ON w.id = {TRIGRAM_TABLE}.rowid "
+            f"WHERE {TRIGRAM_TABLE} MATCH %s AND length(w.word) BETWEEN %s AND %s "
+            f"ORDER BY {TRIGRAM_TABLE}.rank LIMIT %s",
+            [expression, len(word) - spread, len(word) + spread, limit],
+        )
+        return cursor.fetchall()

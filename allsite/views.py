@@ -77,12 +77,17 @@ class SearchView(TemplateView):
         query = search.clean_query(self.request.GET.get("q", ""))
         searchable = search.has_words(query)
         results = search.search(query, limit=search.DEFAULT_LIMIT) if searchable else []
+        partial_match = bool(results) and results[0].partial
         context.update(
             query=query,
             searchable=searchable,
             results=results,
             result_count=len(results),
-            partial_match=bool(results) and results[0].partial,
+            partial_match=partial_match,
             result_limit=search.DEFAULT_LIMIT,
+            # Only when nothing, or no page with every word, was found.
+            suggestion=search.suggest(query)
+            if searchable and (partial_match or not results)
+            else None,
         )
         return context
