@@ -47,7 +47,9 @@ class PageUpdatesFeed(Feed):
         return transition.article.get_absolute_url()
 
     def item_guid(self, transition):
-        return f"{transition.article.get_absolute_url()}#update-{transition.pk}"
+        # Atom ids must be absolute IRIs: the page's canonical address, made
+        # unique per update.
+        return f"{settings.SITE_URL}{transition.article.get_absolute_url()}#update-{transition.pk}"
 
     item_guid_is_permalink = False
 

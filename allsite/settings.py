@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # The Content API (allsite.api); listed for Swagger UI's static files.
+    "ninja",
     "allsite",
     "references",
     "treatments",
@@ -71,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "allsite.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # /api/ only: CORS for GET, ETag and 304s, Cache-Control, no cookies.
+    "allsite.api.ApiMiddleware",
     # Before sessions, CSRF and auth: a cached public page is served from here.
     "allsite.page_cache.PageCacheMiddleware",
     # Database unreachable: the 503 page with the helpline (allsite.faults).

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import feedback_views, two_factor, views
+from .api import api
 from .feeds import PageUpdatesFeed
 
 admin.site.site_header = "allsite editorial"
@@ -18,6 +19,7 @@ urlpatterns = [
     path("sitemap.xml", views.sitemap_index, name="sitemap"),
     path("sitemap-<slug:section>-<int:number>.xml", views.sitemap_section, name="sitemap_section"),
     path("updates.atom", PageUpdatesFeed(), name="page_updates_feed"),
+    path("api/v1/", api.urls),
     path("feedback/<slug:slug>/", feedback_views.submit_feedback, name="feedback"),
     path(
         "admin/two-factor/",
