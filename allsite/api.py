@@ -87,7 +87,7 @@ class Item(Schema):
     url: str = Field(description="The canonical address of the page on the site.")
     lastReviewed: datetime.date | None
     nextReviewDue: datetime.date | None
-    updatedAt: datetime.datetime = Field(
+    updatedAt: datetime.datetime | None = Field(
         description="When this item last changed for readers (approval, re-confirmation or "
         "a re-render after a source it draws on changed)."
     )
@@ -219,7 +219,7 @@ def _updated(article):
     times = [article.live_since, article.live_page.rendered_at]
     if article.last_review_id:
         times.append(article.last_review.created_at)
-    return max(t for t in times if t is not None)
+    return max((t for t in times if t is not None), default=None)
 
 
 def _item(article):
@@ -284,7 +284,8 @@ def _detail_article(response, kind, slug):
     if article is None:
         raise Http404("No published item with that name.")
     item = _item(article)
-    response["Last-Modified"] = http_date(item["updatedAt"].timestamp())
+    if item["updatedAt"] is not None:
+        response["Last-Modified"] = http_date(item["updatedAt"].timestamp())
     return item
 
 

@@ -362,3 +362,12 @@ def test_atom_feed_entry_ids_are_absolute(client, publish):
 def test_articles_of_each_kind_only(client, site):
     assert all(item["kind"] == Kind.PAGE for item in get_json(client, "/api/v1/pages")["items"])
     assert json.dumps(get_json(client, "/api/v1/glossary")).count('"kind": "glossary"') == 1
+
+
+def test_list_and_detail_query_counts(client, site, reference):
+    """Two queries per article list or detail (items, their approved citations),
+    one per reference list or detail, whatever the site holds."""
+    assert _query_count(client, "/api/v1/pages") == 2
+    assert _query_count(client, "/api/v1/pages/induction") == 2
+    assert _query_count(client, "/api/v1/references") == 1
+    assert _query_count(client, "/api/v1/references/acs-treating-all") == 1
