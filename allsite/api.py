@@ -12,22 +12,20 @@ never read.
 Every list reads a bounded amount: keyset pagination on the primary key
 (`cursor`), at most MAX_LIMIT items, two queries whatever the site's size
 (the items with what they show joined in, and the approved reference
-versions they cite). `ApiMiddleware` gives every /api/ response CORS for
+versions they cite). `allsite.api_http.ApiMiddleware` gives every /api/ response CORS for
 GET, an ETag (conditional GETs answered 304) and Cache-Control.
 """
 
 import base64
 import binascii
 import datetime
-import hashlib
 
 from django.conf import settings
 from django.db.models import OuterRef, Prefetch, Q, Subquery
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.cache import get_conditional_response
-from django.utils.http import http_date, parse_http_date_safe
+from django.utils.http import http_date
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.openapi.docs import DocsBase
@@ -36,12 +34,9 @@ from pydantic import Field
 from references.models import Reference, ReferenceVersion, VersionStatus
 from treatments.models import Action, Article, Kind, Transition
 
-from .page_cache import cache_control
-
 LANGUAGE = "en-GB"
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
-API_PREFIX = "/api/"
 
 
 # Schemas -----------------------------------------------------------------------
@@ -402,75 +397,3 @@ def reference_detail(request, response: HttpResponse, key: str):
     if item["updatedAt"] is not None:
         response["Last-Modified"] = http_date(item["updatedAt"].timestamp())
     return item
-
-
-# Headers -----------------------------------------------------------------------
-
-CORS_HEADERS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
-    "Access-Control-Allow-Headers": "If-None-Match, If-Modified-Since",
-    "Access-Control-Expose-Headers": "ETag, Last-Modified",
-    "Access-Control-Max-Age": "86400",
-}
-
-
-class ApiMiddleware:
-    """For /api/ only: answers CORS preflights, gives GET and HEAD responses
-    CORS (any origin, no credentials), Cache-Control and an ETag made from
-    the body, answers a conditional GET whose validator matches with 304,
-    and never lets a cookie or a Vary: Cookie through."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if not request.path.startswith(API_PREFIX):
-            return self.get_response(request)
-        if request.method == "OPTIONS":
-            response = HttpResponse(status=204)
-            response["Allow"] = "GET, HEAD, OPTIONS"
-            return self._headers(response)
-        head = request.method == "HEAD"
-        if head:
-            request.method = "GET"  # the same answer without its body
-        response = self.get_response(request)
-        if request.method != "GET":
-            return response
-        response.cookies.clear()
-        if response.has_header("Vary"):
-            kept = [v for v in response["Vary"].split(",") if v.strip().lower() != "cookie"]
-            if kept:
-                response["Vary"] = ",".join(kept)
-            else:
-                del response["Vary"]
-        self._headers(response)
-        if response.status_code == 200 and not response.streaming:
-            response["Cache-Control"] = cache_control()
-            if not response.has_header("ETag"):
-                digest = hashlib.sha256(response.content).hexdigest()[:32]
-                response["ETag"] = f'"{digest}"'
-            conditional = get_conditional_response(
-                request,
-                etag=response["ETag"],
-                last_modified=_last_modified(response),
-                response=response,
-            )
-            if isinstance(conditional, HttpResponseNotModified):
-                response = self._headers(conditional)
-        elif response.status_code >= 400:
-            response["Cache-Control"] = "no-cache"
-        if head:
-            response.content = b""
-        return response
-
-    @staticmethod
-    def _headers(response):
-        for name, value in CORS_HEADERS.items():
-            response[name] = value
-        return response
-
-
-def _last_modified(response):
-    value = response.get("Last-Modified")
-    return parse_http_date_safe(value) if value else None

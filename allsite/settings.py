@@ -5,6 +5,7 @@ nothing insecure is assumed: DEBUG is off, so a secret key and allowed hosts
 must be given. `make run` and the test settings switch DEBUG on explicitly.
 """
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -60,8 +61,6 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    # The Content API (allsite.api); listed for Swagger UI's static files.
-    "ninja",
     "allsite",
     "references",
     "treatments",
@@ -74,7 +73,7 @@ MIDDLEWARE = [
     "allsite.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # /api/ only: CORS for GET, ETag and 304s, Cache-Control, no cookies.
-    "allsite.api.ApiMiddleware",
+    "allsite.api_http.ApiMiddleware",
     # Before sessions, CSRF and auth: a cached public page is served from here.
     "allsite.page_cache.PageCacheMiddleware",
     # Database unreachable: the 503 page with the helpline (allsite.faults).
@@ -183,7 +182,10 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("ALLSITE_STATIC_ROOT") or BASE_DIR / "staticfiles")
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Swagger UI for the Content API's docs page, from the django-ninja package,
+# found without importing it: ninja (and pydantic) load only with the API.
+NINJA_STATIC = Path(importlib.util.find_spec("ninja").submodule_search_locations[0]) / "static"
+STATICFILES_DIRS = [BASE_DIR / "static", NINJA_STATIC]
 # Uploaded images (treatments.media) go through Django's storage API: files
 # under MEDIA_ROOT by default, served at MEDIA_URL (by Django itself only in
 # development; nginx serves MEDIA_ROOT in production, see deploy/nginx.conf).

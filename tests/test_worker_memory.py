@@ -1,13 +1,17 @@
 """A process that only serves public pages does not load the libraries used to
-render Markdown, format citations, import reference files or score readability:
-staff screens and background tasks load them when they need them."""
+render Markdown, format citations, import reference files or score readability,
+nor the Content API's (Django Ninja, pydantic: about 12 MiB): staff screens,
+background tasks and the API load them when they need them."""
 
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ["markdown", "nh3", "citeproc", "lxml", "textstat", "bibtexparser", "rispy", "pylatexenc"]
+HEAVY = [
+    "markdown", "nh3", "citeproc", "lxml", "textstat", "bibtexparser", "rispy", "pylatexenc",
+    "ninja", "pydantic",
+]  # fmt: skip
 
 SCRIPT = f"""
 import sys, django
