@@ -74,8 +74,10 @@ test: setup system-deps node_modules/.installed lint
 	@case "$$DATABASE_URL" in postgres*) \
 	  echo "== The same suite on PostgreSQL ($$DATABASE_URL)"; $(PY) -m pytest;; esac
 
+# The browser journeys (tests/e2e, marked "browser") drive Chromium through the
+# same views on either database; they run once, with `make test` on SQLite.
 test-postgres: setup system-deps node_modules/.installed
-	scripts/with-postgres $(PY) -m pytest
+	scripts/with-postgres $(PY) -m pytest -m "not browser"
 
 bench: setup
 	scripts/bench-deps
