@@ -175,7 +175,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# The languages pages are published in (treatments.languages). English is the
+# default: its addresses have no prefix (/treatment/induction/); the others
+# are prefixed with their code and keep the English slug (/fr/treatment/induction/),
+# so switching language only swaps the prefix and no existing link changes.
 LANGUAGE_CODE = "en-gb"
+LANGUAGES = [("en-gb", "English"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

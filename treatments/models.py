@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from taggit.managers import TaggableManager
 
@@ -94,9 +94,24 @@ class Article(models.Model):
         "Kept by the workflow.",
     )
     slug = models.SlugField(
-        unique=True,
         help_text="The page's address: /treatment/your-page-name/ (lower-case letters, numbers "
-        "and hyphens). Changing it breaks links to the page.",
+        "and hyphens). Changing it breaks links to the page. A translation keeps the "
+        "slug of the page it translates.",
+    )
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text="The language this content is written in.",
+    )
+    translation_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="translations",
+        help_text="For a translation: the English page (or glossary term, or medicine) it "
+        "translates. Empty for English content.",
     )
     parent = models.ForeignKey(
         "self",
@@ -180,20 +195,53 @@ class Article(models.Model):
             # Navigation: a section's pages in order (treatments.navigation).
             models.Index(fields=["parent", "order", "display_title"], name="article_section_order"),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["language", "slug"],
+                name="article_slug_once_per_language",
+                violation_error_message="Another item in this language already has this "
+                "address (slug). Choose another slug.",
+            ),
+            models.UniqueConstraint(
+                fields=["translation_of", "language"],
+                name="one_translation_per_language",
+                violation_error_message="This page already has a translation in that language.",
+            ),
+        ]
 
     def __str__(self):
         return self.display_title or self.slug
 
     def get_absolute_url(self):
-        if self.kind == Kind.GLOSSARY:
-            return reverse("treatments:glossary") + f"#{self.slug}"
-        if self.kind == Kind.MEDICINE:
-            return reverse("treatments:medicine_detail", kwargs={"slug": self.slug})
-        return reverse("treatments:article_detail", kwargs={"slug": self.slug})
+        """The address in the article's own language (/fr/... for French)."""
+        with translation.override(self.language):
+            if self.kind == Kind.GLOSSARY:
+                return reverse("treatments:glossary") + f"#{self.slug}"
+            if self.kind == Kind.MEDICINE:
+                return reverse("treatments:medicine_detail", kwargs={"slug": self.slug})
+            return reverse("treatments:article_detail", kwargs={"slug": self.slug})
 
     @property
     def latest_revision(self):
         return self.revisions.order_by("-created_at", "-id").first()
+
+    @property
+    def is_translation(self):
+        return self.translation_of_id is not None
+
+    @property
+    def is_out_of_date(self):
+        """A translation whose live version translates an older version of the
+        original than the original's live one (readers get a notice)."""
+        if not self.translation_of_id or not self.live_revision_id:
+            return False
+        source_live = self.translation_of.live_revision_id
+        return source_live is not None and self.live_revision.translates_id != source_live
+
+    @property
+    def source_article(self):
+        """The English original: the article itself unless it is a translation."""
+        return self.translation_of if self.translation_of_id else self
 
     @property
     def is_withdrawn(self):
@@ -277,6 +325,15 @@ class Revision(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     based_on = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    translates = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="For a translation: the version of the English original it translates. "
+        "When the original has a newer approved version, the translation is out of date.",
     )
     status = models.CharField(
         max_length=20, choices=RevisionStatus.choices, default=RevisionStatus.DRAFT
@@ -445,6 +502,10 @@ class ListEntry(models.Model):
         return mark_safe(self.item_html)  # noqa: S308 - built by listings.item_html, escaped
 
 
+def default_reviewer_languages():
+    return [settings.LANGUAGE_CODE]
+
+
 class ReviewerProfile(models.Model):
     """How a medical reviewer is named on the pages they approve."""
 
@@ -456,6 +517,12 @@ class ReviewerProfile(models.Model):
     )
     role = models.CharField(
         max_length=200, help_text='Role and credentials: "Consultant haematologist".'
+    )
+    languages = models.JSONField(
+        default=default_reviewer_languages,
+        blank=True,
+        help_text="The languages this reviewer reads well enough to review medically "
+        "(language codes). Only they can approve content in those languages.",
     )
     is_fictional = models.BooleanField(
         default=False,
