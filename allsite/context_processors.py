@@ -8,27 +8,30 @@ from treatments import navigation
 from treatments.publishing import CHROME
 
 from .helpline import get_helpline
+from .locale import active_language, language_links, same_page_urls
 from .page_cache import request_tokens
 
 
 @dataclass
 class SiteNavigation:
     """What the header and notices of every page show: the top-level sections
-    and whether the demo notice is needed. Kept in the cache until the
-    "chrome" tag changes, so a page render does not query it."""
+    (of the page's language) and whether the demo notice is needed. Kept in
+    the cache, one entry per language, until the "chrome" tag changes, so a
+    page render does not query it."""
 
     sections: list
     shows_demo_content: bool
 
 
 def site_navigation(request=None):
+    language = active_language()
     if not settings.PAGE_CACHE_ENABLED or getattr(request, "preview_banner", None):
         # A per-process cache would go stale; a preview shows the site as it would be.
-        return SiteNavigation(navigation.sections(), navigation.shows_demo_content())
-    key = f"allsite:chrome-nav:{request_tokens(request, [CHROME])[CHROME]}"
+        return SiteNavigation(navigation.sections(language), navigation.shows_demo_content())
+    key = f"allsite:chrome-nav:{language}:{request_tokens(request, [CHROME])[CHROME]}"
     found = cache.get(key)
     if found is None:
-        found = SiteNavigation(navigation.sections(), navigation.shows_demo_content())
+        found = SiteNavigation(navigation.sections(language), navigation.shows_demo_content())
         cache.set(key, found, None)
     return found
 
@@ -44,4 +47,9 @@ def site_chrome(request):
         "page_address": SimpleLazyObject(lambda: request.build_absolute_uri(request.path)),
         "site_name": settings.SITE_NAME,
         "site_publisher": settings.SITE_PUBLISHER,
+        # This page in each language (switcher, hreflang); a view showing one
+        # article gives its own `language_links`.
+        "language_links": SimpleLazyObject(
+            lambda: language_links(request, same_page_urls(request.path_info))
+        ),
     }

@@ -31,6 +31,7 @@ from treatments.models import Article, Kind
 from .cache import CacheUnavailable
 from .client import client_address
 from .forms import FORMS, ErrorReportForm, HelpfulForm
+from .locale import active_language
 
 RATE_LIMIT = 5  # submissions per client...
 RATE_WINDOW = 10 * 60  # ...in each 10 minutes (seconds)
@@ -101,8 +102,10 @@ def _after_sending(article):
 @csrf_exempt  # see the module docstring
 @require_http_methods(["GET", "HEAD", "POST"])
 def submit_feedback(request, slug):
-    article = get_object_or_404(
-        Article.objects.published().select_related("live_revision"), slug=slug
+    article = get_object_or_404(  # the page in the address's language (/fr/feedback/…)
+        Article.objects.published().select_related("live_revision"),
+        slug=slug,
+        language=active_language(),
     )
     if request.method != "POST":
         problem = "sent" if request.GET.get("sent") else "new"

@@ -74,6 +74,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # /api/ only: CORS for GET, ETag and 304s, Cache-Control, no cookies.
     "allsite.api_http.ApiMiddleware",
+    # The language of the address (/fr/… French, else English), never a header
+    # or cookie, so pages need no Vary; before the page cache, which resolves /fr/….
+    "allsite.locale.LanguageFromPathMiddleware",
     # Before sessions, CSRF and auth: a cached public page is served from here.
     "allsite.page_cache.PageCacheMiddleware",
     # Database unreachable: the 503 page with the helpline (allsite.faults).

@@ -12,26 +12,37 @@ Files are numbered in their path (/sitemap-content-2.xml), not by Django's
 from one query of plain rows (kind, slug, date) and written as text: at a
 thousand URLs, Django's sitemap framework (a URL reversal and a template loop
 per entry) took over 100 ms a file; this takes a few.
+
+Every language is listed: a French page is a content row of its own (its own
+id), and each URL names its versions in the other languages (xhtml:link
+alternates, the same as the page's hreflang links), found in the same query.
+The fixed pages (home, glossary, medicines) are listed once per language.
 """
 
+from django.conf import settings
 from django.db.models.functions import TruncDate
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
 
+from allsite.locale import html_lang
 from treatments.models import Article, Kind
+from treatments.navigation import published_flag, with_languages
 
 LIMIT = 250
 PLACEHOLDER = "slug-placeholder"
+FIXED_PAGES = ["home", "treatments:glossary", "treatments:medicine_list"]
 
 
 def _url_patterns():
-    """{kind: (before, after)} around the slug in the kind's public URL."""
+    """{(kind, language): (before, after)} around the slug in the kind's public URL."""
     patterns = {}
-    for kind, name in ((Kind.PAGE, "article_detail"), (Kind.MEDICINE, "medicine_detail")):
-        before, after = reverse(f"treatments:{name}", kwargs={"slug": PLACEHOLDER}).split(
-            PLACEHOLDER
-        )
-        patterns[kind] = (before, after)
+    for code, _ in settings.LANGUAGES:
+        for kind, name in ((Kind.PAGE, "article_detail"), (Kind.MEDICINE, "medicine_detail")):
+            with translation.override(code):
+                url = reverse(f"treatments:{name}", kwargs={"slug": PLACEHOLDER})
+            before, after = url.split(PLACEHOLDER)
+            patterns[kind, code] = (before, after)
     return patterns
 
 
@@ -49,22 +60,43 @@ def _id_range():
 
 
 def content_entries(number, span):
-    """[(path, day of the last approval)] of content file `number` (from 1):
+    """[(path, day of the last approval, [(language, path)] of its published
+    versions when it has more than one)] of content file `number` (from 1):
     the content with ids in the number-th run of LIMIT ids from the first."""
     patterns = _url_patterns()
+    codes = [code for code, _ in settings.LANGUAGES]
+    flags = [published_flag(code) for code in codes]
     start = span[0] + (number - 1) * LIMIT
     rows = (
-        _published_content()
-        .filter(pk__gte=start, pk__lt=start + LIMIT)
+        with_languages(_published_content().filter(pk__gte=start, pk__lt=start + LIMIT))
         .annotate(day=TruncDate("live_since"))  # a date is far cheaper to read than a time
-        .values_list("kind", "slug", "day")
+        .values_list("kind", "slug", "language", "day", *flags)
     )
-    return [(patterns[kind][0] + slug + patterns[kind][1], day) for kind, slug, day in rows]
+    entries = []
+    for kind, slug, language, day, *published in rows:
+
+        def path(code, kind=kind, slug=slug):
+            return patterns[kind, code][0] + slug + patterns[kind, code][1]
+
+        versions = [
+            code for code, is_published in zip(codes, published, strict=True) if is_published
+        ]
+        alternates = [(code, path(code)) for code in versions] if len(versions) > 1 else []
+        entries.append((path(language), day, alternates))
+    return entries
 
 
 def fixed_entries(number):
-    names = ["home", "treatments:glossary", "treatments:medicine_list"]
-    return [(reverse(name), None) for name in names] if number == 1 else []
+    if number != 1:
+        return []
+    entries = []
+    for name in FIXED_PAGES:
+        versions = []
+        for code, _ in settings.LANGUAGES:
+            with translation.override(code):
+                versions.append((code, reverse(name)))
+        entries += [(path, None, versions) for _, path in versions]
+    return entries
 
 
 def sitemap_files(span=False):
@@ -85,15 +117,27 @@ def sitemap_entries(section, number):
 
 
 def urlset(base_url, entries):
-    """A sitemap file's XML for [(path, date or None)], URLs made absolute with base_url."""
+    """A sitemap file's XML for [(path, date or None, [(language, path)] of
+    its versions)], URLs made absolute with base_url."""
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
     ]
-    for path, lastmod in entries:
+    for path, lastmod, alternates in entries:
         parts.append(f"<url><loc>{escape(base_url + path)}</loc>")
         if lastmod is not None:
             parts.append(f"<lastmod>{lastmod.isoformat()}</lastmod>")
+        for code, alternate in alternates:
+            parts.append(
+                f'<xhtml:link rel="alternate" hreflang="{html_lang(code)}" '
+                f'href="{escape(base_url + alternate)}"/>'
+            )
+        if alternates and alternates[0][0] == settings.LANGUAGE_CODE:
+            parts.append(
+                '<xhtml:link rel="alternate" hreflang="x-default" '
+                f'href="{escape(base_url + alternates[0][1])}"/>'
+            )
         parts.append("</url>\n")
     parts.append("</urlset>\n")
     return "".join(parts)

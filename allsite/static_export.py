@@ -35,6 +35,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import translation
 from taggit.models import Tag
 
 from treatments import listings, navigation
@@ -61,14 +62,29 @@ NOT_FOUND_FILE = "404.html"
 # Any URL no view answers: its response is the 404 page.
 MISSING_URL = "/static-export-404-page/"
 
-# A tag naming one public URL (the others are in export_changed).
+# A tag naming one public URL per language (the others are in export_changed).
 SINGLE_URL_TAGS = {
     HOME: "home",
     GLOSSARY: "treatments:glossary",
     MEDICINES: "treatments:medicine_list",
     TOPICS: "treatments:tag_index",
-    FEED: "page_updates_feed",
+    FEED: "page_updates_feed",  # the same in every language
 }
+
+
+def _languages():
+    return [code for code, _ in settings.LANGUAGES]
+
+
+def reverse_in(language, *args, **kwargs):
+    """reverse() of a public URL in a language (/fr/… for French)."""
+    with translation.override(language):
+        return reverse(*args, **kwargs)
+
+
+def in_every_language(*args, **kwargs):
+    """A public URL in every language, without repeats (the feed has one)."""
+    return list(dict.fromkeys(reverse_in(code, *args, **kwargs) for code in _languages()))
 
 
 class ExportError(Exception):
@@ -86,45 +102,56 @@ class Result:
 # Which URLs ----------------------------------------------------------------
 
 
-def _list_urls(url_name, slug, count, page_size):
+def _list_urls(url_name, slug, count, page_size, language=settings.LANGUAGE_CODE):
     """A paginated list's URLs: page 1 at the bare path, then …/page/<n>/."""
     pages = max(1, math.ceil(count / page_size))
     return [
-        reverse(url_name, kwargs={"slug": slug} | ({"page": n} if n > 1 else {}))
+        reverse_in(language, url_name, kwargs={"slug": slug} | ({"page": n} if n > 1 else {}))
         for n in range(1, pages + 1)
     ]
 
 
 def article_urls(article):
-    """The URLs showing a published treatment page or medicine's own content:
-    its page and, for a section, the full list of its pages (medicine: the
-    list of pages mentioning it, which its own page paginates)."""
+    """The URLs showing a published treatment page or medicine's own content,
+    in its language: its page and, for a section, the full list of its pages
+    (medicine: the list of pages mentioning it, which its own page paginates).
+    A page not translated into a language is not exported there: no page of
+    that language links to it."""
     if article.live_revision_id is None:
         return []
+    language = article.language
     if article.kind == Kind.MEDICINE:
         mentions = listings.ListPaginator(listings.medicine_key(article.pk), LIST_PAGE_SIZE).count
-        return _list_urls("treatments:medicine_detail", article.slug, mentions, LIST_PAGE_SIZE)
+        return _list_urls(
+            "treatments:medicine_detail", article.slug, mentions, LIST_PAGE_SIZE, language
+        )
     if article.kind == Kind.PAGE:
-        urls = [reverse("treatments:article_detail", kwargs={"slug": article.slug})]
-        children = Article.objects.pages().published().filter(parent=article).count()
+        urls = [reverse_in(language, "treatments:article_detail", kwargs={"slug": article.slug})]
+        children = (
+            Article.objects.pages().published().filter(parent=article, language=language).count()
+        )
         if children:
             urls += _list_urls(
                 "treatments:section_pages",
                 article.slug,
                 children,
                 navigation.SECTION_LIST_PAGE_SIZE,
+                language,
             )
         return urls
     return []  # a glossary term is an anchor on /glossary/
 
 
 def tag_urls(slug):
-    """A tag's list of published pages, if it has any."""
+    """A tag's list of published pages, in each language that has any."""
     tag = Tag.objects.filter(slug=slug).first()
-    count = tag and listings.ListPaginator(listings.topic_key(tag.pk), LIST_PAGE_SIZE).count
-    if not count:
-        return []
-    return _list_urls("treatments:tag_detail", slug, count, LIST_PAGE_SIZE)
+    urls = []
+    for language in _languages():
+        key = tag and listings.topic_key(tag.pk, language)
+        count = tag and listings.ListPaginator(key, LIST_PAGE_SIZE).count
+        if count:
+            urls += _list_urls("treatments:tag_detail", slug, count, LIST_PAGE_SIZE, language)
+    return urls
 
 
 def sitemap_urls():
@@ -135,8 +162,8 @@ def sitemap_urls():
 
 def all_urls():
     """Every public URL, from the database."""
-    urls = [reverse(name) for name in SINGLE_URL_TAGS.values()]
-    urls += [reverse("search"), reverse("robots")] + sitemap_urls()
+    urls = [url for name in SINGLE_URL_TAGS.values() for url in in_every_language(name)]
+    urls += in_every_language("search") + [reverse("robots")] + sitemap_urls()
     published = Article.objects.published().exclude(kind=Kind.GLOSSARY).order_by("pk")
     for article in published.only("pk", "kind", "slug", "live_revision_id"):
         urls += article_urls(article)
@@ -354,20 +381,20 @@ def export_changed(directory, tags, base_url=None):
     for tag in sorted(tags):
         kind, _, slug = tag.partition(":")
         if tag in SINGLE_URL_TAGS:
-            plan.append(([reverse(SINGLE_URL_TAGS[tag])], []))
+            plan.append((in_every_language(SINGLE_URL_TAGS[tag]), []))
         elif tag == SITEMAP:
             plan.append((sitemap_urls(), ["sitemap-*.xml"]))  # allsite.urls
         elif kind == "page" and slug:
-            article = Article.objects.filter(slug=slug).first()
-            owned = [
-                reverse("treatments:article_detail", kwargs={"slug": slug}),
-                reverse("treatments:medicine_detail", kwargs={"slug": slug}),
-            ]
-            plan.append((article_urls(article) if article else [], [_tree(url) for url in owned]))
+            # The page in every language (a slug is the same in all of them).
+            articles = Article.objects.filter(slug=slug).exclude(kind=Kind.GLOSSARY)
+            owned = in_every_language("treatments:article_detail", kwargs={"slug": slug})
+            owned += in_every_language("treatments:medicine_detail", kwargs={"slug": slug})
+            urls = [url for article in articles.order_by("pk") for url in article_urls(article)]
+            plan.append((urls, [_tree(url) for url in owned]))
             pages.append(slug)
         elif kind == "topic" and slug:
-            owned = reverse("treatments:tag_detail", kwargs={"slug": slug})
-            plan.append((tag_urls(slug), [_tree(owned)]))
+            owned = in_every_language("treatments:tag_detail", kwargs={"slug": slug})
+            plan.append((tag_urls(slug), [_tree(url) for url in owned]))
         else:  # a tag added after this was written
             return export_all(directory, base_url, collect_static=False)
     result = Result()

@@ -8,6 +8,7 @@ from treatments.publishing import CHROME, HOME, SITEMAP
 
 from . import search
 from .faults import error_page
+from .locale import active_language
 from .sitemaps import sitemap_entries, sitemap_files, urlset
 
 
@@ -19,7 +20,9 @@ class HomeView(TemplateView):
         return [CHROME, HOME]
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(sections=navigation.sections_with_children(), **kwargs)
+        return super().get_context_data(
+            sections=navigation.sections_with_children(active_language()), **kwargs
+        )
 
 
 class RobotsView(TemplateView):

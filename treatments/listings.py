@@ -13,10 +13,16 @@ joined as they are, and its length is counted from the index alone.
 publishing calls it whenever it writes a live page or moves one
 (treatments.publishing), inside the same transaction, so a list never shows
 an article that is not live, or an old title or address.
+
+Languages are kept apart: a topic has one list per language ("topic:<tag
+id>" for English, as before translations, "topic:<tag id>:fr" for French),
+and a medicine's list only holds pages in the medicine's language, so a
+French list shows French pages only.
 """
 
 from functools import cached_property
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.utils.html import format_html
 
@@ -25,31 +31,40 @@ from .models import Kind, ListEntry, Revision
 TOPIC, MEDICINE = "topic", "medicine"
 
 
-def topic_key(tag_id):
-    return f"{TOPIC}:{tag_id}"
+def _suffix(language):
+    return "" if language == settings.LANGUAGE_CODE else f":{language}"
+
+
+def topic_key(tag_id, language=settings.LANGUAGE_CODE):
+    """The list of the pages in `language` on a topic."""
+    return f"{TOPIC}:{tag_id}{_suffix(language)}"
 
 
 def medicine_key(medicine_id):
+    """The list of the pages naming a medicine (in the medicine's language)."""
     return f"{MEDICINE}:{medicine_id}"
 
 
 def parse_key(list_key):
     """(TOPIC or MEDICINE, id) of a list key."""
-    kind, _, number = list_key.partition(":")
-    return kind, int(number)
+    kind, _, rest = list_key.partition(":")
+    return kind, int(rest.partition(":")[0])
 
 
 def keys_for(article, medicine_revision_ids=()):
     """The lists a published article belongs in: one per topic of its live
-    revision, and (treatment pages) one per medicine the page names."""
+    revision (in its language), and (treatment pages) one per medicine of its
+    language the page names."""
     revision = article.live_revision
     if revision is None:
         return set()
-    keys = {topic_key(tag_id) for tag_id in revision.tags.values_list("pk", flat=True)}
+    keys = {
+        topic_key(tag_id, article.language) for tag_id in revision.tags.values_list("pk", flat=True)
+    }
     if article.kind == Kind.PAGE and medicine_revision_ids:
-        medicine_ids = Revision.objects.filter(pk__in=medicine_revision_ids).values_list(
-            "article_id", flat=True
-        )
+        medicine_ids = Revision.objects.filter(
+            pk__in=medicine_revision_ids, article__language=article.language
+        ).values_list("article_id", flat=True)
         keys |= {medicine_key(medicine_id) for medicine_id in medicine_ids}
     return keys
 
@@ -97,13 +112,13 @@ def sync(article, medicine_revision_ids=None):
     return removed | stale | added
 
 
-def topics_with_pages():
-    """The tags (topics) that have at least one published page, by name."""
+def topics_with_pages(language=settings.LANGUAGE_CODE):
+    """The tags (topics) that have at least one published page in `language`, by name."""
     from django.db.models import CharField, Exists, OuterRef, Value
     from django.db.models.functions import Cast, Concat
     from taggit.models import Tag
 
-    key = Concat(Value(f"{TOPIC}:"), Cast(OuterRef("pk"), CharField()))
+    key = Concat(Value(f"{TOPIC}:"), Cast(OuterRef("pk"), CharField()), Value(_suffix(language)))
     return Tag.objects.filter(Exists(ListEntry.objects.filter(list_key=key))).order_by("name")
 
 

@@ -4,12 +4,20 @@ A page shows its breadcrumbs (ancestors), its first children ("In this
 section", with a link to the full paginated list), and its previous and next
 sibling; every page shows the top-level sections. Each piece is one small
 indexed query on `Article` (parent, order, title), whatever the site's size.
+
+Each language has its own tree: a translation's parent is the translation of
+its original's parent (treatments.models), so a French page's ancestors,
+children and neighbours are French pages, and the top-level sections are
+asked for in one language. Every item links to its page in its own language.
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import translation
 
 from .models import Article
 
@@ -18,7 +26,7 @@ HOME_CHILDREN_SHOWN = 8  # under each section on the home page
 SECTION_LIST_PAGE_SIZE = 50  # the paginated list of a section's pages
 MAX_DEPTH = 20  # breadcrumbs never loop, even if the tree were broken
 
-FIELDS = ("id", "parent_id", "slug", "display_title", "live_revision__summary")
+FIELDS = ("id", "parent_id", "slug", "display_title", "live_revision__summary", "language")
 
 
 @dataclass(eq=False)
@@ -28,11 +36,13 @@ class NavItem:
     slug: str
     title: str
     summary: str
+    language: str = settings.LANGUAGE_CODE
     children: list = field(default_factory=list)
 
     @property
     def url(self):
-        return reverse("treatments:article_detail", kwargs={"slug": self.slug})
+        with translation.override(self.language):
+            return reverse("treatments:article_detail", kwargs={"slug": self.slug})
 
 
 def _items(queryset):
@@ -43,36 +53,41 @@ def _items(queryset):
             row["slug"],
             row["display_title"],
             row["live_revision__summary"],
+            row["language"],
         )
         for row in queryset.values(*FIELDS)
     ]
 
 
-def _pages():
-    return Article.objects.published().pages()
+def _pages(language=None):
+    pages = Article.objects.published().pages()
+    return pages if language is None else pages.filter(language=language)
 
 
 def _in_order(queryset):
     return queryset.order_by("order", "display_title", "id")
 
 
-def sections():
-    """The top-level sections, in order."""
-    return _items(_in_order(_pages().filter(parent__isnull=True)))
+def sections(language=settings.LANGUAGE_CODE):
+    """The top-level sections in a language, in order."""
+    return _items(_in_order(_pages(language).filter(parent__isnull=True)))
 
 
-def children(article_id, *, offset=0, limit=None):
-    """(up to `limit` (default CHILDREN_SHOWN) published child pages, whether there are more)."""
+def children(article_id, *, language=None, offset=0, limit=None):
+    """(up to `limit` (default CHILDREN_SHOWN) published child pages, whether
+    there are more). A page's children are in its language; `language`, when
+    given, also leaves out any page in another one."""
     limit = limit or CHILDREN_SHOWN
-    items = _items(_in_order(_pages().filter(parent_id=article_id))[offset : offset + limit + 1])
+    pages = _in_order(_pages(language).filter(parent_id=article_id))
+    items = _items(pages[offset : offset + limit + 1])
     return items[:limit], len(items) > limit
 
 
-def sections_with_children(limit=HOME_CHILDREN_SHOWN):
-    """Top-level sections, each with its first children (for the home page)."""
-    tops = sections()
+def sections_with_children(language=settings.LANGUAGE_CODE, limit=HOME_CHILDREN_SHOWN):
+    """Top-level sections of a language, each with its first children (for its home page)."""
+    tops = sections(language)
     for section in tops:
-        section.children, section.has_more = children(section.id, limit=limit)
+        section.children, section.has_more = children(section.id, language=language, limit=limit)
     return tops
 
 
@@ -81,7 +96,7 @@ def ancestors(article):
     chain, parent_id, seen = [], article.parent_id, {article.pk}
     while parent_id is not None and parent_id not in seen and len(chain) < MAX_DEPTH:
         seen.add(parent_id)
-        found = _items(_pages().filter(pk=parent_id))
+        found = _items(_pages(article.language).filter(pk=parent_id))
         if not found:
             break
         chain.append(found[0])
@@ -91,13 +106,19 @@ def ancestors(article):
 
 def siblings_around(article):
     """(previous, next) published page in the same section, or None at either end."""
-    return around(article.parent_id, article.order, article.display_title, article.pk)
+    return around(
+        article.parent_id, article.order, article.display_title, article.pk, article.language
+    )
 
 
-def around(parent_id, order, title, pk):
+def around(parent_id, order, title, pk, language=None):
     """(previous, next) published page, among the pages of section `parent_id`
-    other than `pk`, of a page placed at (order, title, pk)."""
-    siblings = _pages().filter(parent_id=parent_id).exclude(pk=pk)
+    other than `pk` in the language of `pk` (or `language`), of a page placed
+    at (order, title, pk). Top-level sections of each language are siblings
+    only of each other."""
+    if language is None:  # asked within the same query
+        language = Subquery(Article.objects.filter(pk=pk).values("language")[:1])
+    siblings = _pages().filter(parent_id=parent_id, language=language).exclude(pk=pk)
     before = siblings.filter(
         Q(order__lt=order)
         | Q(order=order, display_title__lt=title)
@@ -111,6 +132,32 @@ def around(parent_id, order, title, pk):
     previous = _items(before.order_by("-order", "-display_title", "-id")[:1])
     following = _items(_in_order(after)[:1])
     return (previous[0] if previous else None), (following[0] if following else None)
+
+
+def published_flag(code):
+    return f"published_{code.replace('-', '_')}"
+
+
+def with_languages(queryset):
+    """Annotates each article with, per language, whether the page is published
+    in it (itself, its original or a translation of its original): a few
+    EXISTS in the same query, for the language switcher and hreflang."""
+    source = Coalesce(OuterRef("translation_of_id"), OuterRef("pk"))
+    return queryset.annotate(
+        **{
+            published_flag(code): Exists(
+                Article.objects.published()
+                .filter(language=code)
+                .filter(Q(pk=source) | Q(translation_of_id=source))
+            )
+            for code, _ in settings.LANGUAGES
+        }
+    )
+
+
+def published_languages(article):
+    """The language codes the article's page is published in (with_languages)."""
+    return [code for code, _ in settings.LANGUAGES if getattr(article, published_flag(code), False)]
 
 
 def shows_demo_content():
@@ -134,7 +181,7 @@ class PageNavigation:
 
     @classmethod
     def of(cls, article):
-        shown, more = children(article.pk)
+        shown, more = children(article.pk, language=article.language)
         previous, following = siblings_around(article)
         return cls(ancestors(article), shown, more, previous, following)
 

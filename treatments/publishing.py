@@ -31,7 +31,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import Signal, receiver
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from taggit.models import Tag
 
@@ -335,11 +335,13 @@ def refresh_page_main(article, live_page=None):
 
 def render_page_main(article, live_page):
     """(main region HTML with its slots, top-level section id, JSON-LD without
-    its URL) as they are now."""
-    context = page_main_context(article, live_page=live_page)
-    html = render_to_string("treatments/article_main.html", {**context, "stored": True})
-    article.live_page = live_page
-    return html, context["section_id"], str(structured_data.medical_web_page(article, PAGE_URL))
+    its URL) as they are now, in the page's language (its links and labels)."""
+    with translation.override(article.language):
+        context = page_main_context(article, live_page=live_page)
+        html = render_to_string("treatments/article_main.html", {**context, "stored": True})
+        article.live_page = live_page
+        json_ld = str(structured_data.medical_web_page(article, PAGE_URL))
+    return html, context["section_id"], json_ld
 
 
 def refresh_page_mains(article_ids):

@@ -15,7 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 
 from references.citations import format_entries
@@ -432,7 +432,10 @@ class ReviewAdminViews:
             "approver": request.user,
             "is_live": revision.article.live_revision_id == revision.pk,
         }
-        with workflow.rehearsed_approval(revision, by=request.user) as article:
+        with (
+            workflow.rehearsed_approval(revision, by=request.user) as article,
+            translation.override(article.language),  # the page in its own language
+        ):
             response = view.as_view()(request, slug=article.slug)
             response.render()
         return response

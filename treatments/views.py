@@ -3,20 +3,33 @@ work, and no query whose size grows with the site.
 
 Each view names its `cache_tags` (treatments.publishing): the parts of the
 site its page shows, which the page cache uses to know when it changed.
+
+Each view shows the language of the address (allsite.locale): /fr/… shows
+French content only. An article page in a language it has not been
+translated into (yet) shows the English page, marked as English, under a
+notice saying so (canonical: the English address). The cache tags are the
+same in every language (a page's slug is the same in all of them), so
+publishing a translation or its original refreshes both languages' pages:
+their language switcher and hreflang links name each other.
 """
 
 from itertools import groupby
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import translation
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
+from allsite.locale import active_language, language_links, urls_in_languages
+
 from . import listings, navigation
 from .kinds import detail_lines
-from .models import Article, Kind
+from .models import Article, Kind, ListEntry
+from .navigation import published_languages, with_languages
 from .publishing import (
     CHROME,
     GLOSSARY,
@@ -44,6 +57,70 @@ def page_links(page_obj, url_name, **kwargs):
     }
 
 
+def links_to_versions(request, url_name, article, **kwargs):
+    """The language switcher's links for an article's page: its published
+    versions (same slug in every language), else each language's home page."""
+    urls = urls_in_languages(url_name, published_languages(article), slug=article.slug, **kwargs)
+    return language_links(request, urls, current_url=request.path)
+
+
+class InLanguage:
+    """For a view of one article by its slug: the article in the language of
+    the address. Failing that, for a language other than English, the
+    published English one (`self.untranslated` True), unless the article in
+    that language has been withdrawn (then 410, see WithdrawnIsGone)."""
+
+    untranslated = False
+
+    def get_object(self, queryset=None):
+        queryset = with_languages(self.get_queryset() if queryset is None else queryset)
+        language, slug = active_language(), self.kwargs["slug"]
+        if language == settings.LANGUAGE_CODE:
+            found = queryset.filter(slug=slug, language=language).first()
+            if found is None:
+                raise Http404("No published page at this address.")
+            return found
+        candidates = {
+            article.language: article
+            for article in queryset.filter(
+                slug=slug, language__in=[language, settings.LANGUAGE_CODE]
+            )
+        }
+        if language in candidates:
+            return candidates[language]
+        original = candidates.get(settings.LANGUAGE_CODE)
+        if original is None or self._withdrawn(slug, [language]).exists():
+            raise Http404("No published page at this address.")
+        self.untranslated = True
+        return original
+
+    def _withdrawn(self, slug, languages):
+        return Article.objects.filter(
+            kind=self.withdrawn_kind, slug=slug, language__in=languages, withdrawal__isnull=False
+        )
+
+    def untranslated_context(self):
+        """The notice's facts: who reviewed the English page, when, and its address."""
+        if not self.untranslated:
+            return {}
+        name, username, reviewed_at = (
+            Article.objects.filter(pk=self.object.pk)
+            .values_list(
+                "last_review__actor__reviewer_profile__display_name",
+                "last_review__actor__username",
+                "last_review__created_at",
+            )
+            .first()
+        )
+        return {
+            "untranslated": True,
+            "original_lang": "en-GB",
+            "original_url": self.object.get_absolute_url(),
+            "original_reviewer": name or username or "",
+            "original_reviewed_at": reviewed_at,
+        }
+
+
 def page_number(view):
     """The page asked for in the path; a number past the end is a 404 (Http404)."""
     return view.kwargs.get("page", 1)
@@ -61,8 +138,14 @@ class WithdrawnIsGone:
         try:
             return super().get(request, *args, **kwargs)
         except Http404:
+            # In this language; at /fr/… the English page too, which would
+            # stand in for a page not translated.
+            languages = {active_language(), settings.LANGUAGE_CODE}
             withdrawn = Article.objects.filter(
-                kind=self.withdrawn_kind, slug=kwargs.get("slug"), withdrawal__isnull=False
+                kind=self.withdrawn_kind,
+                slug=kwargs.get("slug"),
+                language__in=languages,
+                withdrawal__isnull=False,
             )
             if not withdrawn.exists():
                 raise
@@ -71,7 +154,7 @@ class WithdrawnIsGone:
         return response
 
 
-class ArticleDetailView(WithdrawnIsGone, DetailView):
+class ArticleDetailView(WithdrawnIsGone, InLanguage, DetailView):
     """A published treatment page: its stored main region (rendered when what it
     shows changed, see publishing.refresh_page_main) with the few parts that
     depend on the request filled in, inside the site's header and footer."""
@@ -84,7 +167,7 @@ class ArticleDetailView(WithdrawnIsGone, DetailView):
         .filter(live_page__isnull=False)
         .select_related("live_revision", "live_page")
         .only(
-            "kind", "slug", "next_review_due", "live_revision__title",
+            "kind", "slug", "language", "next_review_due", "live_revision__title",
             "live_revision__summary", "live_page__page_html", "live_page__json_ld",
             "live_page__section_id",
         )
@@ -98,18 +181,22 @@ class ArticleDetailView(WithdrawnIsGone, DetailView):
         context = super().get_context_data(**kwargs)
         article, live_page = self.object, self.object.live_page
         url = self.request.build_absolute_uri(article.get_absolute_url())
+        section_id = None if self.untranslated else (live_page.section_id or article.pk)
         context.update(
             revision=article.live_revision,
             live_page=live_page,
             page_url=url,
-            current_section_id=live_page.section_id or article.pk,
-            current_is_section=(live_page.section_id or article.pk) == article.pk,
+            current_section_id=section_id,
+            current_is_section=section_id == article.pk,
+            language_links=links_to_versions(self.request, "treatments:article_detail", article),
+            **self.untranslated_context(),
         )
         if live_page.page_html:
             context["json_ld"] = with_page_url(live_page.json_ld, url)
         else:  # stored before main regions were: render it now
             article = Article.objects.for_public_page().get(pk=article.pk)
-            context.update(page_main_context(article), json_ld=medical_web_page(article, url))
+            with translation.override(article.language):
+                context.update(page_main_context(article), json_ld=medical_web_page(article, url))
         return context
 
 
@@ -123,13 +210,14 @@ class SectionPagesView(WithdrawnIsGone, ListView):
 
     def get_queryset(self):
         self.section = get_object_or_404(
-            Article.objects.pages().published().select_related("live_revision"),
+            with_languages(Article.objects.pages().published().select_related("live_revision")),
             slug=self.kwargs["slug"],
+            language=active_language(),
         )
         return (
             Article.objects.pages()
             .published()
-            .filter(parent=self.section)
+            .filter(parent=self.section, language=self.section.language)
             .select_related("live_revision")
             .order_by("order", "display_title", "id")
         )
@@ -143,6 +231,9 @@ class SectionPagesView(WithdrawnIsGone, ListView):
             current_section_id=(chain[0] if chain else self.section).id,
             page_links=page_links(
                 context["page_obj"], "treatments:section_pages", slug=self.section.slug
+            ),
+            language_links=links_to_versions(
+                self.request, "treatments:section_pages", self.section
             ),
         )
         return context
@@ -161,7 +252,7 @@ class TagIndexView(ListView):
         return [CHROME, TOPICS]
 
     def get_queryset(self):
-        return listings.topics_with_pages()
+        return listings.topics_with_pages(active_language())
 
 
 class TagDetailView(ListView):
@@ -175,17 +266,27 @@ class TagDetailView(ListView):
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return listings.entries_in(listings.topic_key(self.tag.pk))
+        return listings.entries_in(listings.topic_key(self.tag.pk, active_language()))
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        return listings.ListPaginator(listings.topic_key(self.tag.pk), per_page)
+        return listings.ListPaginator(listings.topic_key(self.tag.pk, active_language()), per_page)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(tag=self.tag, **kwargs)
         context["page_links"] = page_links(
             context["page_obj"], "treatments:tag_detail", slug=self.tag.slug
         )
+        context["language_links"] = self.language_links()
         return context
+
+    def language_links(self):
+        """The topic's page in the languages that have pages on it (one
+        indexed query), else their home pages."""
+        keys = {listings.topic_key(self.tag.pk, code): code for code, _ in settings.LANGUAGES}
+        present = ListEntry.objects.filter(list_key__in=keys).values_list("list_key", flat=True)
+        languages = {keys[key] for key in present.distinct()} | {active_language()}
+        urls = urls_in_languages("treatments:tag_detail", languages, slug=self.tag.slug)
+        return language_links(self.request, urls, current_url=self.request.path)
 
 
 class GlossaryView(ListView):
@@ -199,7 +300,12 @@ class GlossaryView(ListView):
         return [CHROME, GLOSSARY]
 
     def get_queryset(self):
-        return Article.objects.glossary().for_public_page().order_by("live_revision__title")
+        return (
+            Article.objects.glossary()
+            .for_public_page()
+            .filter(language=active_language())
+            .order_by("live_revision__title")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -210,6 +316,7 @@ class GlossaryView(ListView):
             )
         ]
         context["letters"] = letters
+        context["english_list_url"] = _in_english("treatments:glossary")
         return context
 
 
@@ -222,10 +329,23 @@ class MedicineListView(ListView):
         return [CHROME, MEDICINES]
 
     def get_queryset(self):
-        return Article.objects.medicines().for_lists()
+        return Article.objects.medicines().for_lists().filter(language=active_language())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            english_list_url=_in_english("treatments:medicine_list"), **kwargs
+        )
 
 
-class MedicineDetailView(WithdrawnIsGone, DetailView):
+def _in_english(url_name):
+    """The English list's address, for a list with nothing in this language yet."""
+    if active_language() == settings.LANGUAGE_CODE:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse(url_name)
+
+
+class MedicineDetailView(WithdrawnIsGone, InLanguage, DetailView):
     withdrawn_kind = Kind.MEDICINE
     template_name = "treatments/medicine_detail.html"
     queryset = Article.objects.medicines().for_public_page()
@@ -250,5 +370,10 @@ class MedicineDetailView(WithdrawnIsGone, DetailView):
             page_links=page_links(mentions, "treatments:medicine_detail", slug=self.object.slug),
             page_url=(url := self.request.build_absolute_uri(self.object.get_absolute_url())),
             json_ld=medical_web_page(self.object, url),
+            language_links=links_to_versions(
+                self.request, "treatments:medicine_detail", self.object
+            ),
+            content_language=self.object.language,
+            **self.untranslated_context(),
         )
         return context

@@ -6,10 +6,12 @@ from django import template
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from treatments.publishing import CHROME
 
 from ..helpline import helpline_cache_key
+from ..locale import html_lang
 from ..page_cache import recent_values, release, request_tokens
 
 register = template.Library()
@@ -21,7 +23,8 @@ UNSHARED = ("query", "preview", "preview_banner", "error_page")
 
 
 def fragment_key(token, name, vary=""):
-    return f"allsite:fragment:{release()}:{token}:{name}:{vary}"
+    """One fragment per chrome version and language (its menus and words)."""
+    return f"allsite:fragment:{release()}:{token}:{get_language()}:{name}:{vary}"
 
 
 def prefetch_chrome(request, token, first_key):
@@ -59,6 +62,13 @@ class ChromeFragmentNode(template.Node):
             cache.set(key, html, settings.PAGE_CACHE_SECONDS)
             recent_values.put_many({key: html})
         return mark_safe(html)  # noqa: S308 - rendered by our own templates
+
+
+@register.simple_tag
+def page_lang():
+    """The active language as <html lang> writes it (en-GB, fr): the page's
+    language, also on error pages, which have no request context."""
+    return html_lang(get_language() or settings.LANGUAGE_CODE)
 
 
 @register.tag
