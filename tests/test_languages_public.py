@@ -350,3 +350,34 @@ def test_french_pages_and_the_stand_in_english_page_validate_as_html5(client, si
         assert not INLINE_SCRIPT_RE.search(text), name
         assert " style=" not in text, name
     assert validate(html, tmp_path) == []
+
+
+def test_feedback_from_a_french_page_goes_to_the_french_page(client, site):
+    from allsite.models import Feedback
+
+    html = page(client, "/fr/treatment/induction/")
+    assert 'action="/fr/feedback/induction/"' in html
+    response = client.post(
+        "/fr/feedback/induction/", {"kind": "helpful", "helpful": "yes", "comment": ""}
+    )
+    assert response.status_code == 303
+    assert response["Location"].startswith("/fr/treatment/induction/")
+    assert Feedback.objects.get().article == site["induction_fr"]
+
+
+def test_preview_of_a_french_draft_shows_the_french_page(client, site, editor, french_reviewer):
+    translation = site["induction_fr"]
+    revision = workflow.save_draft(
+        translation,
+        by=editor,
+        base_revision=translation.latest_revision,
+        title="L’induction, revue",
+        summary="Résumé revu.",
+        body="Texte revu.\n",
+        tags=["chemotherapy"],
+    )
+    workflow.submit(revision, by=editor)
+    client.force_login(french_reviewer)
+    html = page(client, f"/admin/treatments/article/versions/{revision.pk}/preview/")
+    assert "<h1>L’induction, revue</h1>" in html
+    assert '<html lang="fr">' in html
