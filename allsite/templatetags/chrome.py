@@ -5,6 +5,7 @@ sections menu, the demo notice) and reused by every page until it changes."""
 from django import template
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 from django.utils.safestring import mark_safe
 
 from treatments.publishing import CHROME
@@ -21,7 +22,9 @@ UNSHARED = ("query", "preview", "preview_banner", "error_page")
 
 
 def fragment_key(token, name, vary=""):
-    return f"allsite:fragment:{release()}:{token}:{name}:{vary}"
+    # Per language: the chrome's words and helpline numbers depend on it.
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return f"allsite:fragment:{release()}:{token}:{language}:{name}:{vary}"
 
 
 def prefetch_chrome(request, token, first_key):
