@@ -37,7 +37,7 @@ class HelplinePhoneInline(admin.TabularInline):
     model = HelplinePhone
     formset = PhonesFormSet
     extra = 1
-    fields = ["label", "number", "order"]
+    fields = ["label", "number", "language", "order"]
 
 
 class HelplineClosureInline(admin.TabularInline):

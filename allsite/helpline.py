@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import timezone, translation
 
 CACHE_PREFIX = "allsite:helpline:"
 
@@ -24,6 +24,12 @@ class Phone:
     label: str
     number: str
     tel_href: str
+    # "" for every language, else the one language whose pages show it (a copy
+    # cached by an older release, without the field, reads "" from the class).
+    language: str = ""
+
+    def shown_in(self, language):
+        return not self.language or self.language in (language, language.split("-")[0])
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,7 @@ LISTED_CLOSURES = 6
 @dataclass(frozen=True)
 class Helpline:
     name: str
+    # Every number, whatever language it is for: pages show `shown_phones`.
     phones: list = field(default_factory=list)
     email: str = ""
     time_zone: str = ""
@@ -54,9 +61,21 @@ class Helpline:
     # older release, without the field, reads it from the class).
     closures: tuple = ()
 
+    def phones_in(self, language):
+        """The numbers shown on pages in `language`: those for that language
+        first, then those for every language (each in the staff's order)."""
+        shown = [phone for phone in self.phones if phone.shown_in(language)]
+        return [p for p in shown if p.language] + [p for p in shown if not p.language]
+
+    @property
+    def shown_phones(self):
+        """The numbers for the language pages are being rendered in."""
+        return self.phones_in(translation.get_language() or settings.LANGUAGE_CODE)
+
     @property
     def primary_phone(self):
-        return self.phones[0] if self.phones else None
+        shown = self.shown_phones
+        return shown[0] if shown else None
 
     @property
     def listed_closures(self):
@@ -86,7 +105,7 @@ def _from_database():
     closures = info.closures.filter(date__gte=today)
     return Helpline(
         name=info.name,
-        phones=[Phone(p.label, p.number, p.tel_href) for p in info.phones.all()],
+        phones=[Phone(p.label, p.number, p.tel_href, p.language) for p in info.phones.all()],
         email=info.email,
         time_zone=info.time_zone,
         hours=info.opening_hours(),

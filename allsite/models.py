@@ -1,6 +1,7 @@
 import datetime
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -124,6 +125,15 @@ class HelplinePhone(models.Model):
     helpline = models.ForeignKey(HelplineInfo, on_delete=models.CASCADE, related_name="phones")
     label = models.CharField(max_length=80, help_text='e.g. "Freephone (UK)" or "From abroad".')
     number = models.CharField(max_length=30, validators=[phone_number_validator])
+    language = models.CharField(
+        "shown on pages in",
+        max_length=8,
+        blank=True,
+        choices=[("", "every language"), *settings.LANGUAGES],
+        help_text='Leave it on "every language" to show this number on every page. Choose a '
+        "language to show it only on pages in that language (for example a line where "
+        "someone speaks French); there it comes before the other numbers.",
+    )
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -131,7 +141,8 @@ class HelplinePhone(models.Model):
         verbose_name = "phone number"
 
     def __str__(self):
-        return f"{self.label}: {self.number}"
+        shown = f" ({self.get_language_display()} pages only)" if self.language else ""
+        return f"{self.label}: {self.number}{shown}"
 
     @property
     def tel_href(self):

@@ -6,7 +6,7 @@ import zoneinfo
 import pytest
 from django.contrib.auth.models import Group
 
-from allsite.models import HelplineClosure, HelplineInfo
+from allsite.models import HelplineClosure, HelplineInfo, HelplinePhone
 
 pytestmark = pytest.mark.django_db
 
@@ -322,3 +322,127 @@ def test_pages_with_closures_and_the_helpline_history_validate_as_html5(
     assert "Also closed on:" in pages["home"]
     assert not any(INLINE_SCRIPT_RE.search(html) for html in pages.values())
     assert validate(pages, tmp_path) == []
+
+
+# Numbers for one language ------------------------------------------------------
+
+
+def with_new_phone(data, label, number, language=""):
+    """The form data with one more phone typed into the empty inline row."""
+    i = int(data["phones-TOTAL_FORMS"])
+    data["phones-TOTAL_FORMS"] = str(i + 1)
+    data[f"phones-{i}-label"] = label
+    data[f"phones-{i}-number"] = number
+    data[f"phones-{i}-language"] = language
+    data[f"phones-{i}-order"] = "5"
+    return data
+
+
+def rendered(template_name, language):
+    """What readers of `language` get from a helpline template, with the
+    helpline as pages read it (cached data)."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from allsite.helpline import get_helpline
+
+    with translation.override(language):
+        return render_to_string(template_name, {"helpline": get_helpline()})
+
+
+def test_helpline_staff_add_a_french_only_number_that_only_french_pages_show(
+    client, helpline, helpline_staff
+):
+    client.force_login(helpline_staff)
+    form = client.get(change_url(helpline)).content.decode()
+    assert "Shown on pages in" in form
+    assert '<option value="" selected>every language</option>' in form
+    assert "show it only on pages in that language" in form
+
+    data = with_new_phone(
+        helpline_form_data(helpline), "Ligne en français", "0808 157 0194", language="fr"
+    )
+    response = client.post(change_url(helpline), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    client.logout()
+
+    english = client.get("/").content.decode()
+    assert "0808 157 0194" not in english
+    assert 'href="tel:08081570100"' in english
+    assert "0808 157 0194" not in rendered("includes/helpline.html", "en-gb")
+
+    french = rendered("includes/helpline.html", "fr")
+    assert 'Ligne en français: <a href="tel:08081570194">0808 157 0194</a>' in french
+    # The numbers for every language are still there, after the French one.
+    assert 'href="tel:08081570100"' in french
+    assert french.index("0808 157 0194") < french.index("0808 157 0100")
+    # Where a page names one number, French readers get the French line.
+    for name in ["includes/helpline_short.html", "includes/helpline_side.html"]:
+        assert 'href="tel:08081570194"' in rendered(name, "fr"), name
+        assert 'href="tel:08081570100"' in rendered(name, "en-gb"), name
+
+
+def test_a_number_for_every_language_is_shown_in_french_too(helpline):
+    assert not helpline.phones.get().language  # the default: every language
+    assert 'href="tel:08081570100"' in rendered("includes/helpline.html", "fr")
+    assert 'href="tel:08081570100"' in rendered("includes/helpline_short.html", "fr")
+
+
+def test_the_helpline_is_still_read_once_for_every_language(helpline, django_assert_num_queries):
+    from django.utils import translation
+
+    from allsite.helpline import get_helpline
+
+    HelplinePhone.objects.create(
+        helpline=helpline, label="Ligne en français", number="0808 157 0194", language="fr"
+    )
+    get_helpline()  # read and cached as data
+    with django_assert_num_queries(0):
+        for language in ["en-gb", "fr"]:
+            with translation.override(language):
+                get_helpline().shown_phones  # noqa: B018
+    with translation.override("fr"):
+        assert [p.number for p in get_helpline().shown_phones] == [
+            "0808 157 0194",
+            "0808 157 0100",
+        ]
+    with translation.override("en-gb"):
+        assert [p.number for p in get_helpline().shown_phones] == ["0808 157 0100"]
+
+
+def test_the_cached_footer_is_kept_per_language(helpline, settings):
+    """Pages reuse their header and footer (chrome fragments) from the cache:
+    a French page must not get the English copy, nor the other way round."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from allsite.helpline import get_helpline
+
+    settings.PAGE_CACHE_ENABLED = True
+    HelplinePhone.objects.create(
+        helpline=helpline, label="Ligne en français", number="0808 157 0194", language="fr"
+    )
+    footer = Template(
+        '{% load chrome %}{% chrome_fragment "footer" %}'
+        '{% include "includes/helpline.html" %}{% end_chrome_fragment %}'
+    )
+
+    def render(language):
+        with translation.override(language):
+            return footer.render(Context({"helpline": get_helpline()}))
+
+    for _ in range(2):  # the second time from the cache
+        assert "0808 157 0194" not in render("en-gb")
+        assert "0808 157 0194" in render("fr")
+
+
+def test_the_demo_french_speaking_line_is_shown_only_in_french(db):
+    from allsite.demo.loader import load_helpline
+
+    load_helpline()
+    line = HelplinePhone.objects.get(language="fr")
+    assert "(démo)" in line.label
+    assert line.number.startswith("0808 157 0")  # Ofcom's range for drama: not a real line
+    assert line.number in rendered("includes/helpline.html", "fr")
+    assert line.number not in rendered("includes/helpline.html", "en-gb")
+    assert "0808 157 0192" in rendered("includes/helpline.html", "fr")

@@ -106,7 +106,7 @@ def unapproved_citations(body):
 class Sources:
     """The published glossary terms and medicines, loaded once per batch of renders."""
 
-    # (name, slug, url, article_id, revision_id, short definition)
+    # (name, slug, url, article_id, revision_id, short definition, language)
     terms: list = field(default_factory=list)
     # (article_id, revision_id, [names], slug, url)
     medicines: list = field(default_factory=list)
@@ -119,7 +119,9 @@ class Sources:
             revision = term.live_revision
             url = term.get_absolute_url()
             for name in names_of(term.kind, revision.title, revision.details):
-                sources.terms.append((name, term.slug, url, term.pk, revision.pk, revision.summary))
+                sources.terms.append(
+                    (name, term.slug, url, term.pk, revision.pk, revision.summary, term.language)
+                )
         for medicine in published.filter(kind=Kind.MEDICINE):
             revision = medicine.live_revision
             names = names_of(medicine.kind, revision.title, revision.details)
@@ -128,16 +130,21 @@ class Sources:
             )
         return sources
 
-    def glossary_terms(self, exclude_id=None):
-        """[(name, slug, url, short definition)] for rendering.render."""
+    def glossary_terms(self, exclude_id=None, language=settings.LANGUAGE_CODE):
+        """[(name, slug, url, short definition)] for rendering.render: the
+        terms in the page's language (a translation shares its term's slug)."""
         return [
             (name, slug, url, definition)
-            for name, slug, url, pk, _, definition in self.terms
-            if pk != exclude_id
+            for name, slug, url, pk, _, definition, term_language in self.terms
+            if pk != exclude_id and term_language == language
         ]
 
-    def term_revisions(self, slugs):
-        return {revision for _, slug, _, _, revision, _ in self.terms if slug in slugs}
+    def term_revisions(self, slugs, language=settings.LANGUAGE_CODE):
+        return {
+            revision
+            for _, slug, _, _, revision, _, term_language in self.terms
+            if slug in slugs and term_language == language
+        }
 
     def medicine_links(self, kind):
         """[(name, slug, url)] of the published medicines, for rendering.render:
@@ -183,7 +190,7 @@ def render_from_approved(article, sources=None):
     rendered = render(
         revision.body,
         references={key: version.as_reference() for key, version in versions.items()},
-        glossary_terms=sources.glossary_terms(exclude_id=article.pk),
+        glossary_terms=sources.glossary_terms(exclude_id=article.pk, language=article.language),
         medicines=sources.medicine_links(article.kind),
     )
     named = set()
@@ -197,7 +204,7 @@ def render_from_approved(article, sources=None):
         toc=rendered.toc,
         citations=rendered.citations,
         reference_versions={versions[key].pk for key in rendered.cited_keys},
-        glossary_revisions=sources.term_revisions(rendered.glossary_slugs),
+        glossary_revisions=sources.term_revisions(rendered.glossary_slugs, article.language),
         medicine_revisions=named,
     )
 

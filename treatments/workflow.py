@@ -198,8 +198,11 @@ def _locked(article):
 
 
 @transaction.atomic
-def save_draft(article, *, by, base_revision, tags=(), **fields):
+def save_draft(article, *, by, base_revision, translates=None, tags=(), **fields):
     """Save the fields as a new draft revision based on `base_revision`.
+
+    `translates`: for a translation, the revision of the original it translates
+    (when not given, the new draft keeps `base_revision`'s).
 
     Refused as a conflict when someone saved a newer revision since
     `base_revision` was loaded; the caller keeps the typed text.
@@ -223,15 +226,28 @@ def save_draft(article, *, by, base_revision, tags=(), **fields):
             "newer version below, copy what you need, and save again.",
             latest=latest,
         )
-    return _new_draft(article, by=by, base_revision=base_revision, tags=tags, fields=fields)
+    return _new_draft(
+        article, by=by, base_revision=base_revision, tags=tags, fields=fields, translates=translates
+    )
 
 
-def _new_draft(article, *, by, base_revision, tags, fields, action=Action.SAVED, comment=""):
+def _new_draft(
+    article, *, by, base_revision, tags, fields, action=Action.SAVED, comment="", translates=None
+):
     """Validate and store a draft of the (locked) article, and record `action`."""
     fields = validate_content(fields, article.kind)
     tags = validate_tags(tags)
+    if translates is not None:
+        translates_id = translates.pk
+    else:  # keep what the version it is based on translates
+        translates_id = base_revision.translates_id if base_revision is not None else None
     revision = Revision.objects.create(
-        article=article, author=by, based_on=base_revision, status=RevisionStatus.DRAFT, **fields
+        article=article,
+        author=by,
+        based_on=base_revision,
+        translates_id=translates_id,
+        status=RevisionStatus.DRAFT,
+        **fields,
     )
     revision.tags.set(list(tags))
     revision.references.set(Reference.objects.filter(key__in=keys_in(revision.body)))

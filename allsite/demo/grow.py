@@ -48,7 +48,7 @@ from references.models import Reference
 from treatments import workflow
 from treatments.models import Article, Kind
 
-from .loader import DEMO_ACCOUNTS, DEMO_DIR, demo_articles
+from .loader import DEMO_ACCOUNTS, DEMO_DIR, ENGLISH, demo_articles
 
 COPIES_PER_SECTION = 20
 SECTIONS_PER_VOLUME = 40
@@ -132,7 +132,8 @@ class Grower:
             item["id"]: item
             for item in json.loads((DEMO_DIR / "references.json").read_text(encoding="utf-8"))
         }
-        tops = Article.objects.pages().published().filter(parent__isnull=True)
+        # The English demo's top-level sections (translations have their own).
+        tops = Article.objects.pages().published().filter(parent__isnull=True, language=ENGLISH)
         self.tops = list(tops.filter(slug__in=self.demo_by_slug).order_by("order", "slug"))
         usernames = [account.username for account in DEMO_ACCOUNTS]
         self.users = get_user_model().objects.in_bulk(usernames, field_name="username")
@@ -266,8 +267,9 @@ class Grower:
         return article
 
     def missing(self, pages):
-        """The planned pages a site of `pages` treatment pages still lacks, in plan order."""
-        published = Article.objects.pages().published()
+        """The planned pages a site of `pages` English treatment pages still lacks,
+        in plan order (the demo's translations come on top)."""
+        published = Article.objects.pages().published().filter(language=ENGLISH)
         others = published.exclude(slug__regex=GROWN_SLUG_RE).count()
         plan = [slot(i) for i in range(max(0, pages - others))]
         slugs = [self.slug_of(planned) for planned in plan]
@@ -284,9 +286,12 @@ class Grower:
                 if planned.kind == "copy":
                     self.approve_references(planned.number)
         with transaction.atomic():
-            parents = Article.objects.in_bulk(
-                [self.parent_slug_of(planned) for planned in batch], field_name="slug"
-            )
+            parents = {
+                parent.slug: parent
+                for parent in Article.objects.filter(
+                    language=ENGLISH, slug__in=[self.parent_slug_of(planned) for planned in batch]
+                )
+            }
             for planned in batch:
                 self.publish(planned, parents[self.parent_slug_of(planned)])
         return len(batch)

@@ -3,6 +3,11 @@
 Every article is published the way real ones are: saved as a draft by a
 demo editor, submitted, and approved by a fictional demo reviewer through
 treatments.workflow. Running the loader again creates nothing new.
+
+French translations of some pages and of the glossary terms they use
+(articles/fr/, glossary_fr.json) are loaded after the English content, each
+as its own article translating the English one's live version, and approved
+by the fictional French-speaking demo reviewer.
 """
 
 import datetime
@@ -10,6 +15,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -20,6 +26,12 @@ from treatments import workflow
 from treatments.models import Article, Kind, ReviewerProfile
 
 DEMO_DIR = Path(__file__).resolve().parent
+ENGLISH = settings.LANGUAGE_CODE
+# Translations: articles/<language>/<slug>.md and glossary_<language>.json.
+TRANSLATED_LANGUAGES = ["fr"]
+# Who approves each language's demo translations.
+TRANSLATION_REVIEWERS = {"fr": "relecteur"}
+FIRST_PUBLISHED = {"fr": "Première publication."}
 
 
 @dataclass(frozen=True)
@@ -32,6 +44,7 @@ class DemoAccount:
     superuser: bool = False
     display_name: str = ""
     role: str = ""
+    languages: tuple = ("en-gb",)
 
 
 DEMO_ACCOUNTS = [
@@ -46,6 +59,12 @@ DEMO_ACCOUNTS = [
         "reviewer2", "reviewer2-demo-pass", "B.", "Sample", workflow.MEDICAL_REVIEWERS,
         display_name="Dr B. Sample",
         role="Consultant paediatric haematologist (fictional demo reviewer)",
+    ),
+    DemoAccount(
+        "relecteur", "relecteur-demo-pass", "C.", "Exemple", workflow.MEDICAL_REVIEWERS,
+        display_name="Dr C. Exemple",
+        role="Hématologue (relectrice fictive de démonstration)",
+        languages=("fr", "en-gb"),
     ),
     DemoAccount("manager", "manager-demo-pass", "Mo", "Manager (demo)", workflow.CONTENT_MANAGERS),
     DemoAccount("helpline", "helpline-demo-pass", "Hana", "Helpline (demo)", workflow.HELPLINE_STAFF),
@@ -99,8 +118,19 @@ def parse_article(path):
     )
 
 
-def demo_articles():
-    """All demo articles, parents before their children."""
+def demo_articles(language=ENGLISH):
+    """All demo articles in `language`, parents before their children.
+
+    Translations (articles/<language>/<slug>.md) take their parent and order
+    from the English page with the same slug, so they come in its order."""
+    if language != ENGLISH:
+        english = [demo.slug for demo in demo_articles()]
+        paths = (DEMO_DIR / "articles" / language).glob("*.md")
+        translated = [parse_article(path) for path in paths]
+        unknown = sorted(demo.slug for demo in translated if demo.slug not in english)
+        if unknown:
+            raise ValueError(f"Translations of pages that do not exist: {', '.join(unknown)}")
+        return sorted(translated, key=lambda demo: english.index(demo.slug))
     pending = [parse_article(path) for path in sorted((DEMO_DIR / "articles").glob("*.md"))]
     ordered, placed = [], set()
     while pending:
@@ -139,6 +169,7 @@ def load_accounts():
                 defaults={
                     "display_name": account.display_name,
                     "role": account.role,
+                    "languages": list(account.languages),
                     "is_fictional": True,
                 },
             )
@@ -186,6 +217,8 @@ def load_helpline():
         helpline=info, label="Freephone (demo)", number="0808 157 0192", order=1
     )
     HelplinePhone.objects.create(helpline=info, label="From outside the UK (demo)", number="+44 808 157 0192", order=2)  # fmt: skip
+    # Shown only on French pages (and there first): a French-speaking line.
+    HelplinePhone.objects.create(helpline=info, label="Ligne en français (démo)", number="0808 157 0194", language="fr", order=3)  # fmt: skip
     # England and Wales bank holidays (those already past are simply not shown).
     for day, label in [
         ("2026-12-25", "Christmas Day"),
@@ -205,9 +238,13 @@ def load_helpline():
     return True
 
 
-def _publish(article, author, reviewer, *, note="First published.", tags=(), **fields):
+def _publish(
+    article, author, reviewer, *, note="First published.", tags=(), translates=None, **fields
+):
     """Save, submit and approve through the real workflow, as staff would."""
-    revision = workflow.save_draft(article, by=author, base_revision=None, tags=tags, **fields)
+    revision = workflow.save_draft(
+        article, by=author, base_revision=None, translates=translates, tags=tags, **fields
+    )
     workflow.submit(revision, by=author, note_for_readers=note)
     workflow.approve(
         revision,
@@ -219,11 +256,8 @@ def _publish(article, author, reviewer, *, note="First published.", tags=(), **f
 def load_glossary(users):
     reviewers = [users["reviewer"], users["reviewer2"]]
     created = []
-    path = DEMO_DIR / "glossary.json"
-    if not path.exists():
-        return created
-    for index, item in enumerate(json.loads(path.read_text(encoding="utf-8"))):
-        if Article.objects.filter(slug=item["slug"]).exists():
+    for index, item in enumerate(demo_glossary()):
+        if Article.objects.filter(slug=item["slug"], language=ENGLISH).exists():
             continue
         article = Article.objects.create(slug=item["slug"], kind=Kind.GLOSSARY)
         _publish(
@@ -259,7 +293,7 @@ def load_medicines(users):
     reviewers = [users["reviewer"], users["reviewer2"]]
     created = []
     for index, path in enumerate(sorted((DEMO_DIR / "medicines").glob("*.md"))):
-        if Article.objects.filter(slug=path.stem).exists():
+        if Article.objects.filter(slug=path.stem, language=ENGLISH).exists():
             continue
         meta, details, body = parse_medicine(path)
         article = Article.objects.create(slug=path.stem, kind=Kind.MEDICINE)
@@ -303,9 +337,9 @@ def load_articles(users):
     reviewers = [users["reviewer"], users["reviewer2"]]
     created = []
     for index, demo in enumerate(demo_articles()):
-        if Article.objects.filter(slug=demo.slug).exists():
+        if Article.objects.filter(slug=demo.slug, language=ENGLISH).exists():
             continue
-        parent = Article.objects.get(slug=demo.parent) if demo.parent else None
+        parent = Article.objects.get(slug=demo.parent, language=ENGLISH) if demo.parent else None
         article = Article.objects.create(slug=demo.slug, parent=parent, order=demo.order)
         _publish(
             article,
@@ -322,6 +356,111 @@ def load_articles(users):
     return created
 
 
+def demo_glossary(language=ENGLISH):
+    """The demo glossary terms in `language` (glossary.json, glossary_<language>.json)."""
+    name = "glossary.json" if language == ENGLISH else f"glossary_{language}.json"
+    path = DEMO_DIR / name
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+
+
+def _translate(original, language, author, reviewer, *, note, tags, **fields):
+    """A translation of `original` published through the workflow: its own
+    article (same kind and slug, parent the translation of the original's
+    parent when there is one, same order), translating the original's live
+    version, approved by a reviewer of that language."""
+    parent = None
+    if original.parent_id:
+        parent = Article.objects.filter(
+            translation_of_id=original.parent_id, language=language
+        ).first()
+    article = Article.objects.create(
+        slug=original.slug,
+        kind=original.kind,
+        language=language,
+        translation_of=original,
+        parent=parent,
+        order=original.order,
+    )
+    _publish(
+        article,
+        author,
+        reviewer,
+        note=note,
+        tags=tags,
+        translates=original.live_revision,
+        **fields,
+    )
+    return article
+
+
+def _untranslated(slug, kind, language):
+    """The published English original with this slug, unless it already has
+    a translation in `language` (None then: nothing to do)."""
+    original = Article.objects.select_related("live_revision").get(
+        slug=slug, kind=kind, language=ENGLISH, live_revision__isnull=False
+    )
+    if original.translations.filter(language=language).exists():
+        return None
+    return original
+
+
+def load_translated_glossary(users, language):
+    created = []
+    reviewer = users[TRANSLATION_REVIEWERS[language]]
+    for item in demo_glossary(language):
+        original = _untranslated(item["slug"], Kind.GLOSSARY, language)
+        if original is None:
+            continue
+        _translate(
+            original,
+            language,
+            users[item.get("author", "editor")],
+            reviewer,
+            note=item.get("note", FIRST_PUBLISHED[language]),
+            tags=(),
+            title=item["term"],
+            summary=item["definition"],
+            body="",
+            details={"aliases": item.get("aliases", [])},
+        )
+        created.append(item["slug"])
+    return created
+
+
+def load_translated_articles(users, language):
+    created = []
+    reviewer = users[TRANSLATION_REVIEWERS[language]]
+    for demo in demo_articles(language):
+        original = _untranslated(demo.slug, Kind.PAGE, language)
+        if original is None:
+            continue
+        _translate(
+            original,
+            language,
+            users[demo.author],
+            reviewer,
+            note=demo.note,
+            tags=demo.tags,
+            title=demo.title,
+            summary=demo.summary,
+            body=demo.body,
+            audience=demo.audience,
+        )
+        created.append(demo.slug)
+    return created
+
+
+def load_translations(users):
+    """{language: {"glossary": [slugs], "articles": [slugs]}} created."""
+    return {
+        language: {
+            "glossary": load_translated_glossary(users, language),
+            "articles": load_translated_articles(users, language),
+        }
+        for language in TRANSLATED_LANGUAGES
+    }
+
+
 @transaction.atomic
 def load_demo():
     users, accounts = load_accounts()
@@ -333,4 +472,6 @@ def load_demo():
         "medicines": load_medicines(users),
         "images": load_images(users),
         "articles": load_articles(users),
+        # After the English content: each translates an English live version.
+        "translations": load_translations(users),
     }

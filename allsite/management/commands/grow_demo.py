@@ -1,6 +1,7 @@
 import os
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
@@ -44,8 +45,8 @@ class Command(BaseCommand):
                 added = grow_demo(pages, jobs=jobs, progress=progress)
             except ValueError as error:
                 raise CommandError(str(error)) from error
-        total = Article.objects.pages().published().count()
+        total = Article.objects.pages().published().filter(language=settings.LANGUAGE_CODE).count()
         self.stdout.write(
             f"Added {added} pages in {time.monotonic() - started:.1f} s: the site has "
-            f"{total} published treatment pages."
+            f"{total} published treatment pages in English."
         )

@@ -24,6 +24,11 @@ class Command(BaseCommand):
             f"{', helpline created' if created['helpline'] else ''} "
             "(anything already present was left unchanged)."
         )
+        for language, made in created.get("translations", {}).items():
+            self.stdout.write(
+                f"Translations ({language}): {len(made['articles'])} articles and "
+                f"{len(made['glossary'])} glossary terms created."
+            )
         self.stdout.write("\nDemo logins for http://127.0.0.1:8000/admin/ (demo only, not secret):")
         for account in DEMO_ACCOUNTS:
             role = "superuser" if account.superuser else account.group

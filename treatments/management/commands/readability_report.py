@@ -1,5 +1,6 @@
 """How easy each published treatment page is to read, hardest first."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from treatments.models import Article, LivePage
@@ -7,17 +8,20 @@ from treatments.readability import TARGET_GRADE, assess_html
 
 
 def page_grades():
-    """[(slug, Readability)] of every published treatment page's rendered body, hardest first."""
-    pages = LivePage.objects.filter(article__in=Article.objects.pages().published()).select_related(
-        "article"
-    )
+    """[(slug, Readability)] of every published English treatment page's rendered
+    body, hardest first. The grade is the Flesch-Kincaid formula, made for
+    English: pages in other languages are not graded."""
+    pages = LivePage.objects.filter(
+        article__in=Article.objects.pages().published(),
+        article__language=settings.LANGUAGE_CODE,
+    ).select_related("article")
     graded = [(page.article.slug, assess_html(page.body_html)) for page in pages]
     return sorted(graded, key=lambda pair: (-(pair[1].grade or 0), pair[0]))
 
 
 class Command(BaseCommand):
     help = (
-        "Print the Flesch-Kincaid grade of every published treatment page, as readers get "
+        "Print the Flesch-Kincaid grade of every published English treatment page, as readers get "
         "it (the rendered body, without citation numbers and the reference list), hardest first."
     )
 
