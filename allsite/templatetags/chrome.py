@@ -6,6 +6,7 @@ from django import template
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from treatments.publishing import CHROME
 
@@ -21,7 +22,8 @@ UNSHARED = ("query", "preview", "preview_banner", "error_page")
 
 
 def fragment_key(token, name, vary=""):
-    return f"allsite:fragment:{release()}:{token}:{name}:{vary}"
+    # The chrome's words are in the page's language: one copy per language.
+    return f"allsite:fragment:{release()}:{get_language()}:{token}:{name}:{vary}"
 
 
 def prefetch_chrome(request, token, first_key):
