@@ -11,6 +11,10 @@
 #              file); B: scale run on a throwaway PostgreSQL, figures at demo size
 #              and after `grow_demo 10000` (about 40 minutes on 2 cores).
 #              BENCH_PAGES=1000 make bench is a quick run (about 6 minutes).
+# make messages - after changing interface text: update locale/fr/LC_MESSAGES/django.po
+#              (makemessages), translate what is new or changed (no empty or fuzzy
+#              entries: tests/test_french_interface.py checks), then compile django.mo
+#              (compilemessages). Both files are committed, so `make run` needs no gettext.
 
 PYTHON ?= python3
 VENV := .venv
@@ -18,7 +22,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEV := DJANGO_DEBUG=1
 
-.PHONY: run test test-postgres bench lint format setup system-deps clean lock backup restore
+.PHONY: run test test-postgres bench lint format setup system-deps clean lock backup restore messages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +87,13 @@ bench: setup
 	scripts/bench-deps
 	env -u DATABASE_URL $(PY) benchmarks/load_test.py
 	scripts/with-postgres $(PY) benchmarks/scale.py
+
+# The interface's translations (gettext's xgettext and msgfmt: scripts/install-system-deps).
+MESSAGES_IGNORE := --ignore=.venv --ignore=.lock-venv --ignore=node_modules \
+	--ignore=staticfiles --ignore=tests --ignore=benchmarks
+messages: setup
+	$(DEV) $(PY) manage.py makemessages -l fr --no-obsolete $(MESSAGES_IGNORE)
+	$(DEV) $(PY) manage.py compilemessages -l fr $(MESSAGES_IGNORE)
 
 # Without production settings (no DJANGO_SECRET_KEY), the demo database of `make run`.
 MANAGE_ENV = $(if $(DJANGO_SECRET_KEY),,$(DEV))

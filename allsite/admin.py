@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
 from . import helpline_history
 from .models import WEEKDAYS, Feedback, HelplineClosure, HelplineInfo, HelplinePhone
@@ -53,7 +54,7 @@ def time_zone_choices():
 
 class HelplineInfoForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
-        label="Time zone",
+        label=_("Time zone"),
         choices=time_zone_choices,
         initial="Europe/London",
         help_text=HelplineInfo._meta.get_field("time_zone").help_text,
@@ -146,16 +147,16 @@ class FeedbackAdmin(admin.ModelAdmin):
         # "All feedback on this page", linked from the page's edit and review screens.
         return lookup == "article__id__exact" or super().lookup_allowed(lookup, value, request)
 
-    @admin.display(description="page", ordering="article__slug")
+    @admin.display(description=_("page"), ordering="article__slug")
     def page(self, obj):
         return str(obj.article)
 
-    @admin.display(description="page")
+    @admin.display(description=_("page"))
     def page_link(self, obj):
         # format_html escapes the title; the reader's comment is never marked safe.
         return format_html('<a href="{}">{}</a>', obj.article.get_absolute_url(), obj.article)
 
-    @admin.display(description="comment")
+    @admin.display(description=_("comment"))
     def short_comment(self, obj):
         return Truncator(obj.comment).chars(80) or "—"
 
@@ -166,10 +167,10 @@ class FeedbackAdmin(admin.ModelAdmin):
             request, f"{count} feedback item{'' if count == 1 else 's'} marked as {label}."
         )
 
-    @admin.action(description="Mark as actioned", permissions=["change"])
+    @admin.action(description=_("Mark as actioned"), permissions=["change"])
     def mark_actioned(self, request, queryset):
         self._set_status(request, queryset, Feedback.Status.ACTIONED)
 
-    @admin.action(description="Mark as resolved", permissions=["change"])
+    @admin.action(description=_("Mark as resolved"), permissions=["change"])
     def mark_resolved(self, request, queryset):
         self._set_status(request, queryset, Feedback.Status.RESOLVED)

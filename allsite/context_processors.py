@@ -2,7 +2,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject, lazy
+from django.utils.translation import gettext, gettext_noop
 
 from treatments import navigation
 from treatments.publishing import CHROME
@@ -10,6 +11,14 @@ from treatments.publishing import CHROME
 from .helpline import get_helpline
 from .locale import active_language, language_links, same_page_urls
 from .page_cache import request_tokens
+
+# The default site name and publisher (allsite.settings), in the catalogue so that
+# pages in another language name them in it; a deployment's own names, which the
+# catalogue does not know, are shown as configured.
+gettext_noop("ALL treatment information")
+gettext_noop("the allsite open-source project (demonstration deployment)")
+site_name = lazy(lambda: gettext(settings.SITE_NAME), str)
+site_publisher = lazy(lambda: gettext(settings.SITE_PUBLISHER), str)
 
 
 @dataclass
@@ -45,8 +54,8 @@ def site_chrome(request):
         "preview_banner": getattr(request, "preview_banner", None),
         # Printed under a page (print.css), so a paper copy says where it came from.
         "page_address": SimpleLazyObject(lambda: request.build_absolute_uri(request.path)),
-        "site_name": settings.SITE_NAME,
-        "site_publisher": settings.SITE_PUBLISHER,
+        "site_name": site_name(),
+        "site_publisher": site_publisher(),
         # This page in each language (switcher, hreflang); a view showing one
         # article gives its own `language_links`.
         "language_links": SimpleLazyObject(

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
+from django.utils.translation import gettext
 
 from .helpline import cached_helpline_or_fallback
 
@@ -29,8 +30,8 @@ def error_page(template_name, status, **context):
     html = loader.get_template(template_name).render(
         {
             "helpline": cached_helpline_or_fallback(),
-            "site_name": settings.SITE_NAME,
-            "site_publisher": settings.SITE_PUBLISHER,
+            "site_name": gettext(settings.SITE_NAME),  # see allsite.context_processors
+            "site_publisher": gettext(settings.SITE_PUBLISHER),
             "error_page": True,
             **context,
         }

@@ -1,15 +1,23 @@
 """Readers' feedback forms. Plain HTML forms: they work without JavaScript."""
 
 from django import forms
+from django.utils.formats import number_format
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from .models import Feedback
 
 COMMENT_MAX_LENGTH = Feedback._meta.get_field("comment").max_length
-TOO_LONG = (
-    f"Keep your message to {COMMENT_MAX_LENGTH:,} characters or fewer "
-    "(it has %(show_value)s). You can shorten it and send it again."
+# The limit written the reader's way (2,000 or 2 000); %(show_value)s is Django's.
+TOO_LONG = format_lazy(
+    _(
+        "Keep your message to {limit} characters or fewer "
+        "(it has %(show_value)s). You can shorten it and send it again."
+    ),
+    limit=lazy(lambda: number_format(COMMENT_MAX_LENGTH, force_grouping=True), str)(),
 )
-PRIVACY_HINT = (
+PRIVACY_HINT = _(
     "Do not include your name, contact details or anything about your own health: "
     "we cannot reply to feedback."
 )
@@ -25,7 +33,7 @@ class FeedbackForm(forms.Form):
     # A trap for spam robots: people never see it (visually hidden, out of the
     # tab order); robots that fill in every field give themselves away.
     website = forms.CharField(
-        label="Leave this empty",
+        label=_("Leave this empty"),
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
@@ -48,14 +56,14 @@ class HelpfulForm(FeedbackForm):
     auto_id_prefix = "feedback-helpful"
 
     helpful = forms.TypedChoiceField(
-        label="Was this page helpful?",
-        choices=[("yes", "Yes"), ("no", "No")],
+        label=_("Was this page helpful?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose yes or no."},
+        error_messages={"required": _("Choose yes or no.")},
     )
     comment = forms.CharField(
-        label="Anything to add? (optional)",
+        label=_("Anything to add? (optional)"),
         help_text=PRIVACY_HINT,
         required=False,
         max_length=COMMENT_MAX_LENGTH,
@@ -74,12 +82,12 @@ class ErrorReportForm(FeedbackForm):
     auto_id_prefix = "feedback-error"
 
     comment = forms.CharField(
-        label="What is wrong or out of date on this page?",
+        label=_("What is wrong or out of date on this page?"),
         help_text=PRIVACY_HINT,
         max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5, "cols": 40}),
         error_messages={
-            "required": "Describe the error, so that the editorial team can check and fix it.",
+            "required": _("Describe the error, so that the editorial team can check and fix it."),
             "max_length": TOO_LONG,
         },
     )

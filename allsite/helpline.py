@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone, translation
+from django.utils.dates import MONTHS, WEEKDAYS
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 CACHE_PREFIX = "allsite:helpline:"
 
@@ -92,6 +95,25 @@ class Helpline:
         """JSON [["2026-12-25", "Christmas Day"], ...] for the status script."""
         return json.dumps([[c.date.isoformat(), c.label] for c in self.closures])
 
+    @property
+    def status_texts(self):
+        """The status script's words in the active language (JSON): computed
+        when the page is rendered, not cached with the helpline."""
+        return json.dumps(
+            {
+                "days": [str(WEEKDAYS[day]) for day in range(7)],
+                "months": [str(MONTHS[month]) for month in range(1, 13)],
+                "closed": _("Closed"),
+                "closedToday": _("Closed today"),
+                "closedTodayFor": _("Closed today ({label})"),
+                "opensToday": _("Closed, opens today {time}"),
+                "openUntil": _("Open now, until {time}"),
+                "opensOn": _("{closed}, opens {when} {time}"),
+                "dayAndDate": _("{day} {date} {month}"),
+            },
+            ensure_ascii=False,
+        )
+
 
 def _from_database():
     from .models import HelplineInfo
@@ -160,7 +182,8 @@ def fallback_helpline():
     phones = []
     if conf["phone"]:
         digits = "".join(ch for ch in conf["phone"] if ch.isdigit() or ch == "+")
-        phones.append(Phone("Phone", conf["phone"], "tel:" + digits))
+        # The label is translated where it is shown (includes/helpline.html).
+        phones.append(Phone(gettext_noop("Phone"), conf["phone"], "tel:" + digits))
     return Helpline(name=conf["name"], phones=phones, email=conf["email"])
 
 

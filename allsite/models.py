@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
@@ -14,7 +15,8 @@ def validate_time_zone(value):
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
         raise ValidationError(
-            f"“{value}” is not a time zone name. Use a name such as Europe/London."
+            _("“%(value)s” is not a time zone name. Use a name such as Europe/London.")
+            % {"value": value}
         ) from error
 
 
@@ -27,7 +29,7 @@ phone_number_validator = RegexValidator(
 
 def _opens(day):
     return models.TimeField(
-        f"{day} opens", null=True, blank=True, help_text="Leave blank if closed."
+        f"{day} opens", null=True, blank=True, help_text=_("Leave blank if closed.")
     )
 
 
@@ -48,18 +50,20 @@ class HelplineInfo(models.Model):
         max_length=64,
         validators=[validate_time_zone],
         default="Europe/London",
-        help_text="The opening hours are in this time zone.",
+        help_text=_("The opening hours are in this time zone."),
     )
     hours_note = models.CharField(
         max_length=200,
         blank=True,
-        help_text='Shown under the hours, e.g. "Closed on bank holidays".',
+        help_text=_('Shown under the hours, e.g. "Closed on bank holidays".'),
     )
     urgent_notice = models.TextField(
         blank=True,
         max_length=500,
-        help_text="Optional. Shown at the top of every page while filled in "
-        "(e.g. a phone line fault). Clear it to remove the notice.",
+        help_text=_(
+            "Optional. Shown at the top of every page while filled in "
+            "(e.g. a phone line fault). Clear it to remove the notice."
+        ),
     )
     monday_opens = _opens("Monday")
     monday_closes = _closes("Monday")
@@ -78,15 +82,15 @@ class HelplineInfo(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "helpline information"
-        verbose_name_plural = "helpline information"
+        verbose_name = _("helpline information")
+        verbose_name_plural = _("helpline information")
 
     def __str__(self):
         return self.name
 
     def save(self, *args, **kwargs):
         if not self.pk and HelplineInfo.objects.exists():
-            raise ValidationError("There is only one helpline record: edit the existing one.")
+            raise ValidationError(_("There is only one helpline record: edit the existing one."))
         super().save(*args, **kwargs)
 
     def clean(self):
@@ -123,7 +127,7 @@ class HelplineInfo(models.Model):
 
 class HelplinePhone(models.Model):
     helpline = models.ForeignKey(HelplineInfo, on_delete=models.CASCADE, related_name="phones")
-    label = models.CharField(max_length=80, help_text='e.g. "Freephone (UK)" or "From abroad".')
+    label = models.CharField(max_length=80, help_text=_('e.g. "Freephone (UK)" or "From abroad".'))
     number = models.CharField(max_length=30, validators=[phone_number_validator])
     language = models.CharField(
         "shown on pages in",
@@ -138,7 +142,7 @@ class HelplinePhone(models.Model):
 
     class Meta:
         ordering = ["order", "id"]
-        verbose_name = "phone number"
+        verbose_name = _("phone number")
 
     def __str__(self):
         shown = f" ({self.get_language_display()} pages only)" if self.language else ""
@@ -157,16 +161,16 @@ class HelplineClosure(models.Model):
     the hours, and "Closed today" on the day itself."""
 
     helpline = models.ForeignKey(HelplineInfo, on_delete=models.CASCADE, related_name="closures")
-    date = models.DateField(help_text="The whole day, in the helpline's time zone.")
+    date = models.DateField(help_text=_("The whole day, in the helpline's time zone."))
     label = models.CharField(
         max_length=80,
         blank=True,
-        help_text='Optional, shown to readers: e.g. "Christmas Day" or "Bank holiday".',
+        help_text=_('Optional, shown to readers: e.g. "Christmas Day" or "Bank holiday".'),
     )
 
     class Meta:
         ordering = ["date"]
-        verbose_name = "closure date"
+        verbose_name = _("closure date")
         constraints = [
             models.UniqueConstraint(
                 fields=["helpline", "date"], name="one_closure_per_helpline_and_date"
@@ -186,32 +190,32 @@ class Feedback(models.Model):
     """
 
     class Kind(models.TextChoices):
-        HELPFUL = "helpful", "Was this page helpful?"
-        ERROR = "error", "Report an error"
+        HELPFUL = "helpful", _("Was this page helpful?")
+        ERROR = "error", _("Report an error")
 
     class Status(models.TextChoices):
-        NEW = "new", "New"
-        ACTIONED = "actioned", "Actioned"
-        RESOLVED = "resolved", "Resolved"
+        NEW = "new", _("New")
+        ACTIONED = "actioned", _("Actioned")
+        RESOLVED = "resolved", _("Resolved")
 
     article = models.ForeignKey(
         "treatments.Article", on_delete=models.CASCADE, related_name="feedback"
     )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     helpful = models.BooleanField(
-        null=True, blank=True, help_text="The reader's answer; empty for error reports."
+        null=True, blank=True, help_text=_("The reader's answer; empty for error reports.")
     )
     comment = models.TextField(max_length=2000, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
     staff_note = models.TextField(
-        blank=True, help_text="For the editorial team only: what was done, or why not."
+        blank=True, help_text=_("For the editorial team only: what was done, or why not.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "reader feedback"
-        verbose_name_plural = "reader feedback"
+        verbose_name = _("reader feedback")
+        verbose_name_plural = _("reader feedback")
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -243,25 +247,27 @@ class SearchEntry(models.Model):
         "treatments.Revision",
         on_delete=models.CASCADE,
         related_name="+",
-        help_text="The live revision this entry was made from.",
+        help_text=_("The live revision this entry was made from."),
     )
     title = models.CharField(max_length=200)
     keywords = models.TextField(
-        blank=True, help_text="Other names, one per line: glossary aliases, brand names."
+        blank=True, help_text=_("Other names, one per line: glossary aliases, brand names.")
     )
     summary = models.TextField(blank=True)
-    body_text = models.TextField(blank=True, help_text="The body as plain text.")
+    body_text = models.TextField(blank=True, help_text=_("The body as plain text."))
     words = models.TextField(
         blank=True,
         editable=False,
-        help_text="Its distinct words, space-separated, as counted in the search vocabulary "
-        "(SearchWord): what to take away when the entry changes or goes.",
+        help_text=_(
+            "Its distinct words, space-separated, as counted in the search vocabulary "
+            "(SearchWord): what to take away when the entry changes or goes."
+        ),
     )
     indexed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "search index entry"
-        verbose_name_plural = "search index entries"
+        verbose_name = _("search index entry")
+        verbose_name_plural = _("search index entries")
 
     def __str__(self):
         return self.title
@@ -284,12 +290,12 @@ class SearchWord(models.Model):
 
     word = models.CharField(max_length=40, unique=True)
     entries = models.PositiveIntegerField(
-        default=0, help_text="How many published items use the word."
+        default=0, help_text=_("How many published items use the word.")
     )
 
     class Meta:
-        verbose_name = "search vocabulary word"
-        verbose_name_plural = "search vocabulary"
+        verbose_name = _("search vocabulary word")
+        verbose_name_plural = _("search vocabulary")
 
     def __str__(self):
         return self.word

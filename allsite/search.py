@@ -58,6 +58,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from treatments.kinds import DETAIL_FIELDS, names_of
 from treatments.models import Article, Kind
@@ -560,7 +561,7 @@ def search(query, *, limit=DEFAULT_LIMIT):
 def _snippet(body, summary, keywords, fallback, kind):
     """HTML for the best highlighted extract: the body's, else the summary's,
     else the other names'; without a match, the summary."""
-    names = "Brand names: " if kind == Kind.MEDICINE else "Also called: "
+    names = _("Brand names: ") if kind == Kind.MEDICINE else _("Also called: ")
     for text, prefix in ((body, ""), (summary, ""), (keywords, names)):
         if text and MARK_START in text:
             return escape(prefix) + highlight(text.replace("\n", ", "))

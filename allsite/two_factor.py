@@ -29,6 +29,7 @@ from django.dispatch import receiver
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -86,8 +87,8 @@ class SignInForm(AdminAuthenticationForm):
 
     otp_token = CodeField(
         required=False,
-        label="Code from your authenticator app",
-        help_text="6 digits. Only if you have turned on two-factor sign-in.",
+        label=_("Code from your authenticator app"),
+        help_text=_("6 digits. Only if you have turned on two-factor sign-in."),
     )
 
     def clean(self):
@@ -153,12 +154,12 @@ class RequireTwoFactorMiddleware:
 
 
 class ConfirmForm(forms.Form):
-    otp_token = CodeField(label="The 6-digit code your app shows now")
+    otp_token = CodeField(label=_("The 6-digit code your app shows now"))
 
 
 class RemoveForm(forms.Form):
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from .models import Reference, ReferenceVersion, VersionStatus
 
@@ -129,7 +130,7 @@ class LinkStatusFilter(admin.SimpleListFilter):
 class ImportForm(forms.Form):
     file = forms.FileField(
         required=False,
-        help_text="A BibTeX (.bib), RIS (.ris) or CSL-JSON (.json) export, up to 2 MB.",
+        help_text=_("A BibTeX (.bib), RIS (.ris) or CSL-JSON (.json) export, up to 2 MB."),
     )
     content = forms.CharField(required=False, widget=forms.HiddenInput)
     filename = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -179,9 +180,11 @@ class ReferenceForm(forms.ModelForm):
     submit_for_review = forms.BooleanField(
         required=False,
         initial=True,
-        label="Submit for medical review after saving",
-        help_text="Readers keep seeing the approved version of this source until a medical "
-        "reviewer who is not you approves the change.",
+        label=_("Submit for medical review after saving"),
+        help_text=_(
+            "Readers keep seeing the approved version of this source until a medical "
+            "reviewer who is not you approves the change."
+        ),
     )
 
     class Meta:
@@ -246,7 +249,7 @@ class ReferenceAdmin(admin.ModelAdmin):
         fields = super().get_readonly_fields(request, obj)
         return [*fields, "key"] if obj is not None else fields
 
-    @admin.display(description="Medical review")
+    @admin.display(description=_("Medical review"))
     def review_state(self, obj):
         if obj.in_review:
             return "In medical review"
@@ -256,7 +259,7 @@ class ReferenceAdmin(admin.ModelAdmin):
             return "Changed: not submitted"
         return "Approved"
 
-    @admin.display(description="Review history")
+    @admin.display(description=_("Review history"))
     def review_history(self, obj):
         if obj.pk is None:
             return "New: readers see this source once a medical reviewer approves it."
@@ -290,11 +293,11 @@ class ReferenceAdmin(admin.ModelAdmin):
             for name, options in fieldsets
         ]
 
-    @admin.display(boolean=True, description="Cited", ordering="is_cited")
+    @admin.display(boolean=True, description=_("Cited"), ordering="is_cited")
     def is_cited(self, obj):
         return obj.is_cited
 
-    @admin.display(description="Link")
+    @admin.display(description=_("Link"))
     def link_state(self, obj):
         if obj.link_checked_at is None:
             return "not checked" if obj.url else "—"
@@ -302,18 +305,18 @@ class ReferenceAdmin(admin.ModelAdmin):
             return f"broken ({obj.link_error or obj.link_status})"
         return "working"
 
-    @admin.display(description="Last link check")
+    @admin.display(description=_("Last link check"))
     def link_check(self, obj):
         if obj.link_checked_at is None:
             return "Not checked yet (run manage.py check_links)."
         return f"{self.link_state(obj)}, {obj.link_checked_at:%d %b %Y %H:%M}"
 
-    @admin.display(description="Cited by")
+    @admin.display(description=_("Cited by"))
     def cited_by(self, obj):
         """Filled in by treatments.admin, which knows the pages."""
         return "—"
 
-    @admin.display(description="Possible duplicates")
+    @admin.display(description=_("Possible duplicates"))
     def duplicates(self, obj):
         found, more = some_duplicates(obj) if obj.pk else ([], 0)
         if not found:

@@ -12,6 +12,7 @@ from functools import lru_cache
 from html import escape
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 KEY = r"[A-Za-z0-9][A-Za-z0-9_.:-]*"
 CITATION_PATTERN = rf"\[@({KEY}(?:\s*;\s*@{KEY})*)\]"
@@ -133,14 +134,19 @@ def reference_list_html(numbering, references_by_key):
         number = numbering.numbers[key]
         uses = numbering.uses[key]
         backlinks = " ".join(
-            f'<a href="#cite-{number}-{use}" class="backlink" '
-            f'aria-label="Back to citation {number}{"" if uses == 1 else f" (use {use} of {uses})"}'
-            f' in the text">↩</a>'
+            f'<a href="#cite-{number}-{use}" class="backlink" aria-label="'
+            + escape(
+                _("Back to citation %(number)s in the text") % {"number": number}
+                if uses == 1
+                else _("Back to citation %(number)s (use %(use)s of %(uses)s) in the text")
+                % {"number": number, "use": use, "uses": uses}
+            )
+            + '">↩</a>'
             for use in range(1, uses + 1)
         )
         items.append(f'<li id="ref-{number}" tabindex="-1">{entry} {backlinks}</li>')
     return (
         '<section class="reference-list" aria-labelledby="reference-list">'
-        '<h2 id="reference-list">References</h2>'
+        f'<h2 id="reference-list">{escape(_("References"))}</h2>'
         f"<ol>{''.join(items)}</ol></section>"
     )

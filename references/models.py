@@ -6,17 +6,18 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 DOI_PREFIX_RE = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 PMID_PREFIX_RE = re.compile(r"^(PMID:?\s*)", re.IGNORECASE)
 
 
 class ReferenceType(models.TextChoices):
-    WEBPAGE = "webpage", "Web page"
-    JOURNAL_ARTICLE = "article-journal", "Journal article"
-    BOOK = "book", "Book"
-    CHAPTER = "chapter", "Book chapter"
-    REPORT = "report", "Report or guideline"
+    WEBPAGE = "webpage", _("Web page")
+    JOURNAL_ARTICLE = "article-journal", _("Journal article")
+    BOOK = "book", _("Book")
+    CHAPTER = "chapter", _("Book chapter")
+    REPORT = "report", _("Report or guideline")
 
 
 # The fields a medical reviewer approves: everything a reader sees of a source.
@@ -44,18 +45,20 @@ class Reference(models.Model):
     key = models.SlugField(
         max_length=80,
         unique=True,
-        help_text="Short, stable and lower case, e.g. acs-treating-all. "
-        "Articles cite it as [@acs-treating-all].",
+        help_text=_(
+            "Short, stable and lower case, e.g. acs-treating-all. "
+            "Articles cite it as [@acs-treating-all]."
+        ),
     )
     type = models.CharField(
         max_length=20, choices=ReferenceType.choices, default=ReferenceType.WEBPAGE
     )
     author_organisation = models.CharField(
-        max_length=200, blank=True, help_text="For a source written by an organisation."
+        max_length=200, blank=True, help_text=_("For a source written by an organisation.")
     )
     author_people = models.TextField(
         blank=True,
-        help_text='One person a line, as "Family, Given" (e.g. "Siegel, Rebecca L").',
+        help_text=_('One person a line, as "Family, Given" (e.g. "Siegel, Rebecca L").'),
     )
     title = models.CharField(max_length=500)
     container_title = models.CharField("journal, book or website", max_length=300, blank=True)
@@ -80,9 +83,9 @@ class Reference(models.Model):
         validators=[RegexValidator(r"^\d{1,9}$", "A PubMed ID is digits only, e.g. 33433946.")],
     )
     url = models.URLField("URL", max_length=500, blank=True)
-    accessed = models.DateField(null=True, blank=True, help_text="When the URL was last read.")
+    accessed = models.DateField(null=True, blank=True, help_text=_("When the URL was last read."))
     link_status = models.PositiveSmallIntegerField(
-        null=True, blank=True, editable=False, help_text="HTTP status at the last link check."
+        null=True, blank=True, editable=False, help_text=_("HTTP status at the last link check.")
     )
     link_error = models.CharField(max_length=200, blank=True, editable=False)
     link_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -93,7 +96,7 @@ class Reference(models.Model):
         editable=False,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The version a medical reviewer approved: what readers see.",
+        help_text=_("The version a medical reviewer approved: what readers see."),
     )
 
     objects = ReferenceQuerySet.as_manager()
@@ -124,10 +127,10 @@ class Reference(models.Model):
     def clean(self):
         if not (self.doi or self.pmid or self.url):
             raise ValidationError(
-                "Give at least one of DOI, PMID or URL so readers can find the source."
+                _("Give at least one of DOI, PMID or URL so readers can find the source.")
             )
         if self.url and not self.accessed:
-            raise ValidationError({"accessed": "A URL needs the date it was accessed."})
+            raise ValidationError({"accessed": _("A URL needs the date it was accessed.")})
         self._check_issued_date()
 
     def _check_issued_date(self):
@@ -135,17 +138,22 @@ class Reference(models.Model):
         has (no 30 February), and no day or month without what is above it."""
         year, month, day = self.issued_year, self.issued_month, self.issued_day
         if month is not None and not 1 <= month <= 12:
-            raise ValidationError({"issued_month": f"There is no month {month}: give 1 to 12."})
+            raise ValidationError(
+                {"issued_month": _("There is no month %(month)s: give 1 to 12.") % {"month": month}}
+            )
         if (month or day) and not year:
-            raise ValidationError({"issued_year": "Give the year too, or leave the date empty."})
+            raise ValidationError({"issued_year": _("Give the year too, or leave the date empty.")})
         if day and not month:
-            raise ValidationError({"issued_month": "Give the month of that day too."})
+            raise ValidationError({"issued_month": _("Give the month of that day too.")})
         if year and month and day:
             try:
                 datetime.date(year, month, day)
             except ValueError:
                 raise ValidationError(
-                    {"issued_day": f"{year}-{month:02d} has no day {day}."}
+                    {
+                        "issued_day": _("%(year)s-%(month)02d has no day %(day)s.")
+                        % {"year": year, "month": month, "day": day}
+                    }
                 ) from None
 
     def content(self):
@@ -242,9 +250,9 @@ class Reference(models.Model):
 
 
 class VersionStatus(models.TextChoices):
-    IN_REVIEW = "in_review", "In medical review"
-    CHANGES_REQUESTED = "changes_requested", "Changes requested"
-    APPROVED = "approved", "Approved"
+    IN_REVIEW = "in_review", _("In medical review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Approved")
 
 
 class ImmutableVersionError(Exception):
@@ -258,7 +266,7 @@ class ReferenceVersion(models.Model):
     """
 
     reference = models.ForeignKey(Reference, on_delete=models.PROTECT, related_name="versions")
-    data = models.JSONField(help_text="The reviewed fields at submission (see CONTENT_FIELDS).")
+    data = models.JSONField(help_text=_("The reviewed fields at submission (see CONTENT_FIELDS)."))
     status = models.CharField(
         max_length=20, choices=VersionStatus.choices, default=VersionStatus.IN_REVIEW
     )
@@ -268,7 +276,9 @@ class ReferenceVersion(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="Who submitted it; empty for sources approved before references were reviewed.",
+        help_text=_(
+            "Who submitted it; empty for sources approved before references were reviewed."
+        ),
     )
     based_on = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -6,6 +6,7 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import F, OuterRef, Subquery
 from django.urls import path, reverse
 from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 from taggit.forms import TagField
 
 from references.admin import ReferenceAdmin
@@ -60,13 +61,13 @@ class ArticleForm(forms.ModelForm):
     )
     audience = forms.ChoiceField(choices=Audience.choices, initial=Audience.BOTH, required=False)
     tags = TagField(
-        required=False, help_text="Comma-separated topics, e.g. chemotherapy, remission."
+        required=False, help_text=_("Comma-separated topics, e.g. chemotherapy, remission.")
     )
     base_revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
     submit_for_review = forms.BooleanField(
         required=False,
-        label="Submit for medical review after saving",
-        help_text="Readers see nothing until a medical reviewer who is not you approves it.",
+        label=_("Submit for medical review after saving"),
+        help_text=_("Readers see nothing until a medical reviewer who is not you approves it."),
     )
     note_for_readers = forms.CharField(
         required=False,
@@ -195,15 +196,15 @@ class RevisedContentAdmin(editing.WritingSurfaceViews, admin.ModelAdmin):
             .select_related("live_revision")
         )
 
-    @admin.display(description="Title", ordering="latest_title")
+    @admin.display(description=_("Title"), ordering="latest_title")
     def latest_title(self, obj):
         return obj.latest_title
 
-    @admin.display(description="Latest version")
+    @admin.display(description=_("Latest version"))
     def latest_status(self, obj):
         return dict(Revision._meta.get_field("status").choices).get(obj.latest_status, "—")
 
-    @admin.display(description="On the site")
+    @admin.display(description=_("On the site"))
     def on_site(self, obj):
         return on_site_label(obj)
 
@@ -488,7 +489,7 @@ class TransitionAdmin(ReadOnlyAdmin):
     list_filter = ["action"]
     list_select_related = ["article", "actor", "reference_version__reference"]
 
-    @admin.display(description="Page or reference")
+    @admin.display(description=_("Page or reference"))
     def subject(self, obj):
         if obj.reference_version_id:
             return f"[@{obj.reference_version.reference.key}]"
@@ -532,7 +533,7 @@ class ReviewedReferenceAdmin(ReferenceAdmin):
             "once a medical reviewer approves them.",
         )
 
-    @admin.display(description="Cited by")
+    @admin.display(description=_("Cited by"))
     def cited_by(self, obj):
         if obj.pk is None:
             return "—"

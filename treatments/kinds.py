@@ -7,6 +7,8 @@ medicine's title is its generic name and its summary says what it is.
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from .models import Kind
 
 
@@ -24,21 +26,21 @@ class DetailField:
 DETAIL_FIELDS = {
     Kind.PAGE: [],
     Kind.GLOSSARY: [
-        DetailField("aliases", "Other names", True, "Other words readers may meet, one per line."),
+        DetailField("aliases", _("Other names"), True, _("Other words readers may meet, one per line.")),
     ],
     Kind.MEDICINE: [
-        DetailField("brand_names", "Brand names", True, "One per line, e.g. Blincyto."),
+        DetailField("brand_names", _("Brand names"), True, _("One per line, e.g. Blincyto.")),
         DetailField(
-            "drug_class", "Type of medicine", False,
-            "e.g. tyrosine kinase inhibitor, bispecific T-cell engager.", True,
+            "drug_class", _("Type of medicine"), False,
+            _("e.g. tyrosine kinase inhibitor, bispecific T-cell engager."), True,
         ),
-        DetailField("target", "What it targets", False, "e.g. BCR-ABL1, CD19, CD22."),
-        DetailField("route", "How it is given", False, "e.g. tablets; drip into a vein.", True),
+        DetailField("target", _("What it targets"), False, _("e.g. BCR-ABL1, CD19, CD22.")),
+        DetailField("route", _("How it is given"), False, _("e.g. tablets; drip into a vein."), True),
         DetailField(
-            "phases", "Used in", True, "Phases or situations, one per line.", in_a_sentence=True,
+            "phases", _("Used in"), True, _("Phases or situations, one per line."), in_a_sentence=True,
         ),
         DetailField(
-            "side_effects", "Common side effects", True, "One per line.", in_a_sentence=True,
+            "side_effects", _("Common side effects"), True, _("One per line."), in_a_sentence=True,
         ),
     ],
 }  # fmt: skip
@@ -56,13 +58,17 @@ def clean_details(kind, details):
         else:
             value = str(value).strip()
         if field.required and not value:
-            raise ValueError(f"{field.label}: this is needed for a {kind.label.lower()}.")
+            raise ValueError(
+                _("%(field)s: this is needed for a %(kind)s.")
+                % {"field": field.label, "kind": kind.label.lower()}
+            )
         if value:
             cleaned[field.name] = value
     unknown = set(details) - {field.name for field in DETAIL_FIELDS[kind]}
     if unknown:
         raise ValueError(
-            f"Unexpected details for a {kind.label.lower()}: {', '.join(sorted(unknown))}"
+            _("Unexpected details for a %(kind)s: %(names)s")
+            % {"kind": kind.label.lower(), "names": ", ".join(sorted(unknown))}
         )
     return cleaned
 

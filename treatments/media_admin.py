@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from . import media
 from .models import Article, Image
@@ -33,7 +34,7 @@ SHOWN_FIELDS = [
 
 class ImageUploadForm(forms.ModelForm):
     upload = forms.FileField(
-        label="Image file",
+        label=_("Image file"),
         help_text=f"PNG (best for diagrams), JPEG (photos) or WebP; at most "
         f"{media.MAX_BYTES // (1024 * 1024)} MB and {media.MAX_PIXELS // 1_000_000} megapixels. "
         "SVG drawings: export them as PNG first.",
@@ -135,7 +136,7 @@ class ImageAdmin(admin.ModelAdmin):
             .order_by("display_title", "pk")[:limit]
         )
 
-    @admin.display(description="Image")
+    @admin.display(description=_("Image"))
     def thumbnail(self, obj):
         width, height, name = obj.renditions[0]
         shown = 80
@@ -146,7 +147,7 @@ class ImageAdmin(admin.ModelAdmin):
             max(1, round(height * shown / width)),
         )
 
-    @admin.display(description="Preview")
+    @admin.display(description=_("Preview"))
     def preview(self, obj):
         width, height, name = media.default_rendition(obj)
         shown = min(width, 480)
@@ -158,7 +159,7 @@ class ImageAdmin(admin.ModelAdmin):
             obj.alt_text,
         )
 
-    @admin.display(description="Paste this into a page")
+    @admin.display(description=_("Paste this into a page"))
     def paste(self, obj):
         return format_html(
             "<code>{}</code><br>On a line of its own. Change the words in the square brackets "
@@ -168,15 +169,15 @@ class ImageAdmin(admin.ModelAdmin):
             obj.key,
         )
 
-    @admin.display(description="Size")
+    @admin.display(description=_("Size"))
     def size(self, obj):
         return f"{obj.width:,} × {obj.height:,} pixels, {obj.format}"
 
-    @admin.display(description="Uploaded")
+    @admin.display(description=_("Uploaded"))
     def uploaded(self, obj):
         return f"by {obj.uploaded_by}, {obj.created_at:%d %b %Y %H:%M}"
 
-    @admin.display(description="Shown on")
+    @admin.display(description=_("Shown on"))
     def used_by(self, obj):
         pages = self._pages_showing(obj)
         if not pages:

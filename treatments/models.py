@@ -7,41 +7,42 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 
 class Kind(models.TextChoices):
-    PAGE = "page", "Treatment page"
-    GLOSSARY = "glossary", "Glossary term"
-    MEDICINE = "medicine", "Medicine"
+    PAGE = "page", _("Treatment page")
+    GLOSSARY = "glossary", _("Glossary term")
+    MEDICINE = "medicine", _("Medicine")
 
 
 class Audience(models.TextChoices):
-    BOTH = "both", "Adults and children"
-    ADULTS = "adults", "Adults"
-    CHILDREN = "children", "Children and young people"
+    BOTH = "both", _("Adults and children")
+    ADULTS = "adults", _("Adults")
+    CHILDREN = "children", _("Children and young people")
 
 
 class RevisionStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    IN_REVIEW = "in_review", "In medical review"
-    CHANGES_REQUESTED = "changes_requested", "Changes requested"
-    SCHEDULED = "scheduled", "Approved, waiting to go live"
-    APPROVED = "approved", "Approved"
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In medical review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    SCHEDULED = "scheduled", _("Approved, waiting to go live")
+    APPROVED = "approved", _("Approved")
 
 
 class Action(models.TextChoices):
-    SAVED = "saved", "Saved a draft"
-    SUBMITTED = "submitted", "Submitted for medical review"
-    APPROVED = "approved", "Approved and published"
-    CHANGES_REQUESTED = "changes_requested", "Requested changes"
-    CONFIRMED = "confirmed", "Confirmed still accurate"
-    REVERTED = "reverted", "Made a draft from an earlier version"
-    WITHDRAWN = "withdrawn", "Took the page down (withdrawn)"
-    RESTORED = "restored", "Put the page back (restored)"
-    SCHEDULED = "scheduled", "Approved to go live later"
-    SCHEDULE_CANCELLED = "schedule_cancelled", "Cancelled going live later"
-    WENT_LIVE = "went_live", "Went live as scheduled"
+    SAVED = "saved", _("Saved a draft")
+    SUBMITTED = "submitted", _("Submitted for medical review")
+    APPROVED = "approved", _("Approved and published")
+    CHANGES_REQUESTED = "changes_requested", _("Requested changes")
+    CONFIRMED = "confirmed", _("Confirmed still accurate")
+    REVERTED = "reverted", _("Made a draft from an earlier version")
+    WITHDRAWN = "withdrawn", _("Took the page down (withdrawn)")
+    RESTORED = "restored", _("Put the page back (restored)")
+    SCHEDULED = "scheduled", _("Approved to go live later")
+    SCHEDULE_CANCELLED = "schedule_cancelled", _("Cancelled going live later")
+    WENT_LIVE = "went_live", _("Went live as scheduled")
 
 
 # Steps after which readers see newly reviewed words (the updates feed lists them).
@@ -90,19 +91,23 @@ class Article(models.Model):
         max_length=200,
         blank=True,
         editable=False,
-        help_text="The live title, else the newest draft's: how staff screens name the page. "
-        "Kept by the workflow.",
+        help_text=_(
+            "The live title, else the newest draft's: how staff screens name the page. "
+            "Kept by the workflow."
+        ),
     )
     slug = models.SlugField(
-        help_text="The page's address: /treatment/your-page-name/ (lower-case letters, numbers "
-        "and hyphens). Changing it breaks links to the page. A translation keeps the "
-        "slug of the page it translates.",
+        help_text=_(
+            "The page's address: /treatment/your-page-name/ (lower-case letters, numbers "
+            "and hyphens). Changing it breaks links to the page. A translation keeps the "
+            "slug of the page it translates."
+        ),
     )
     language = models.CharField(
         max_length=8,
         choices=settings.LANGUAGES,
         default=settings.LANGUAGE_CODE,
-        help_text="The language this content is written in.",
+        help_text=_("The language this content is written in."),
     )
     translation_of = models.ForeignKey(
         "self",
@@ -110,8 +115,10 @@ class Article(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="translations",
-        help_text="For a translation: the English page (or glossary term, or medicine) it "
-        "translates. Empty for English content.",
+        help_text=_(
+            "For a translation: the English page (or glossary term, or medicine) it "
+            "translates. Empty for English content."
+        ),
     )
     parent = models.ForeignKey(
         "self",
@@ -120,10 +127,10 @@ class Article(models.Model):
         on_delete=models.PROTECT,
         limit_choices_to={"kind": "page"},
         related_name="children",
-        help_text="The section this page belongs to. Leave empty for a top-level section.",
+        help_text=_("The section this page belongs to. Leave empty for a top-level section."),
     )
     order = models.PositiveSmallIntegerField(
-        default=0, help_text="Position among pages of the same section (1 comes first)."
+        default=0, help_text=_("Position among pages of the same section (1 comes first).")
     )
     review_interval_months = models.PositiveSmallIntegerField(
         default=settings.MAX_REVIEW_INTERVAL_MONTHS,
@@ -131,8 +138,10 @@ class Article(models.Model):
             MinValueValidator(1),
             MaxValueValidator(settings.MAX_REVIEW_INTERVAL_MONTHS),
         ],
-        help_text="How long a medical review lasts before the page must be re-reviewed "
-        "(at most 36 months).",
+        help_text=_(
+            "How long a medical review lasts before the page must be re-reviewed "
+            "(at most 36 months)."
+        ),
     )
     live_revision = models.ForeignKey(
         "Revision",
@@ -149,11 +158,11 @@ class Article(models.Model):
         editable=False,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The approval or confirmation that dates the live page.",
+        help_text=_("The approval or confirmation that dates the live page."),
     )
     next_review_due = models.DateField(null=True, blank=True, editable=False)
     live_since = models.DateTimeField(
-        null=True, blank=True, editable=False, help_text="When the live version was approved."
+        null=True, blank=True, editable=False, help_text=_("When the live version was approved.")
     )
     withdrawal = models.ForeignKey(
         "Transition",
@@ -162,8 +171,10 @@ class Article(models.Model):
         editable=False,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="While the page is withdrawn: the step that took it down (who, when, why, "
-        "and the approved version restoring it brings back).",
+        help_text=_(
+            "While the page is withdrawn: the step that took it down (who, when, why, "
+            "and the approved version restoring it brings back)."
+        ),
     )
     schedule = models.ForeignKey(
         "Transition",
@@ -172,15 +183,19 @@ class Article(models.Model):
         editable=False,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="While a version is approved to go live later: that approval (its "
-        "go_live_at says when).",
+        help_text=_(
+            "While a version is approved to go live later: that approval (its "
+            "go_live_at says when)."
+        ),
     )
     change_log = models.JSONField(
         default=list,
         blank=True,
         editable=False,
-        help_text="Readers' change log, newest first, written by the workflow at each "
-        "approval or confirmation.",
+        help_text=_(
+            "Readers' change log, newest first, written by the workflow at each "
+            "approval or confirmation."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -268,7 +283,7 @@ class Article(models.Model):
         while ancestor is not None:
             if ancestor.pk == self.pk:
                 raise ValidationError(
-                    {"parent": "A page cannot be inside itself or its own sub-pages."}
+                    {"parent": _("A page cannot be inside itself or its own sub-pages.")}
                 )
             ancestor = ancestor.parent
 
@@ -289,30 +304,34 @@ class Revision(models.Model):
     title = models.CharField(max_length=200)
     summary = models.TextField(
         max_length=400,
-        help_text="One or two plain-language sentences shown under the title and in lists.",
+        help_text=_("One or two plain-language sentences shown under the title and in lists."),
     )
     body = models.TextField(
         max_length=100_000,
         blank=True,
-        help_text="Markdown. Start sections with '## ' (the page title is the only top heading). "
-        "Cite sources with [@reference-key].",
+        help_text=_(
+            "Markdown. Start sections with '## ' (the page title is the only top heading). "
+            "Cite sources with [@reference-key]."
+        ),
     )
     audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.BOTH)
     tags = TaggableManager(
-        blank=True, help_text="Comma-separated topics, e.g. chemotherapy, remission."
+        blank=True, help_text=_("Comma-separated topics, e.g. chemotherapy, remission.")
     )
     details = models.JSONField(
         default=dict,
         blank=True,
-        help_text="Fields specific to glossary terms (aliases) and medicines (brand names, "
-        "class, target...). See treatments/kinds.py.",
+        help_text=_(
+            "Fields specific to glossary terms (aliases) and medicines (brand names, "
+            "class, target...). See treatments/kinds.py."
+        ),
     )
     references = models.ManyToManyField(
         "references.Reference",
         blank=True,
         editable=False,
         related_name="revisions",
-        help_text="The sources this revision's body cites (set when it is saved).",
+        help_text=_("The sources this revision's body cites (set when it is saved)."),
     )
     images = models.ManyToManyField(
         "Image",
@@ -320,7 +339,7 @@ class Revision(models.Model):
         blank=True,
         editable=False,
         related_name="revisions",
-        help_text="The library images this revision's body shows (set when it is saved).",
+        help_text=_("The library images this revision's body shows (set when it is saved)."),
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     based_on = models.ForeignKey(
@@ -332,8 +351,10 @@ class Revision(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="For a translation: the version of the English original it translates. "
-        "When the original has a newer approved version, the translation is out of date.",
+        help_text=_(
+            "For a translation: the version of the English original it translates. "
+            "When the original has a newer approved version, the translation is out of date."
+        ),
     )
     status = models.CharField(
         max_length=20, choices=RevisionStatus.choices, default=RevisionStatus.DRAFT
@@ -341,8 +362,10 @@ class Revision(models.Model):
     note_for_readers = models.CharField(
         max_length=300,
         blank=True,
-        help_text='What changed, in a sentence readers understand ("Updated the list of '
-        "side effects.\"). Shown in the page's change log.",
+        help_text=_(
+            'What changed, in a sentence readers understand ("Updated the list of '
+            "side effects.\"). Shown in the page's change log."
+        ),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -388,7 +411,7 @@ class Transition(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     comment = models.TextField(blank=True)
     go_live_at = models.DateTimeField(
-        null=True, blank=True, help_text="For an approval to go live later: when."
+        null=True, blank=True, help_text=_("For an approval to go live later: when.")
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -439,34 +462,36 @@ class LivePage(models.Model):
     )
     revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
     body_html = models.TextField(blank=True)
-    toc = models.JSONField(default=list, blank=True, help_text="[(id, heading)] of the h2s.")
+    toc = models.JSONField(default=list, blank=True, help_text=_("[(id, heading)] of the h2s."))
     citations = models.JSONField(
-        default=list, blank=True, help_text="The reference list as plain data (structured data)."
+        default=list, blank=True, help_text=_("The reference list as plain data (structured data).")
     )
     reference_versions = models.ManyToManyField(
         "references.ReferenceVersion", blank=True, related_name="live_pages"
     )
     glossary_revisions = models.ManyToManyField(
         Revision, blank=True, related_name="linked_from",
-        help_text="Approved glossary term versions this page links to.",
+        help_text=_("Approved glossary term versions this page links to."),
     )  # fmt: skip
     medicine_revisions = models.ManyToManyField(
         Revision, blank=True, related_name="named_on",
-        help_text="Approved medicine versions whose names appear on this page.",
+        help_text=_("Approved medicine versions whose names appear on this page."),
     )  # fmt: skip
     page_html = models.TextField(
         blank=True,
-        help_text="A treatment page's main region (breadcrumbs, article, section lists) as "
-        "readers get it, with <!--slot:...--> markers for what depends on the request.",
+        help_text=_(
+            "A treatment page's main region (breadcrumbs, article, section lists) as "
+            "readers get it, with <!--slot:...--> markers for what depends on the request."
+        ),
     )
     json_ld = models.TextField(
-        blank=True, help_text="schema.org JSON-LD, its URL left for the request to fill in."
+        blank=True, help_text=_("schema.org JSON-LD, its URL left for the request to fill in.")
     )
     section_id = models.BigIntegerField(
-        null=True, blank=True, help_text="The top-level section the page is in (for menus)."
+        null=True, blank=True, help_text=_("The top-level section the page is in (for menus).")
     )
     rendered_at = models.DateTimeField(
-        null=True, blank=True, help_text="Empty for pages stored before dependency tracking."
+        null=True, blank=True, help_text=_("Empty for pages stored before dependency tracking.")
     )
 
     def __str__(self):
@@ -479,11 +504,11 @@ class ListEntry(models.Model):
     is written, so that a page of a list is read in index order (and counted
     from the index) instead of sorting every matching article per request."""
 
-    list_key = models.CharField(max_length=60, help_text='"topic:<tag id>" or "medicine:<id>".')
+    list_key = models.CharField(max_length=60, help_text=_('"topic:<tag id>" or "medicine:<id>".'))
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="list_entries")
-    sort_title = models.CharField(max_length=200, help_text="The article's live title.")
+    sort_title = models.CharField(max_length=200, help_text=_("The article's live title."))
     item_html = models.TextField(
-        help_text="The list item readers see: link, live title and summary (escaped)."
+        help_text=_("The list item readers see: link, live title and summary (escaped).")
     )
 
     class Meta:
@@ -513,21 +538,25 @@ class ReviewerProfile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviewer_profile"
     )
     display_name = models.CharField(
-        max_length=120, help_text='As shown to readers: "Dr A. Example".'
+        max_length=120, help_text=_('As shown to readers: "Dr A. Example".')
     )
     role = models.CharField(
-        max_length=200, help_text='Role and credentials: "Consultant haematologist".'
+        max_length=200, help_text=_('Role and credentials: "Consultant haematologist".')
     )
     languages = models.JSONField(
         default=default_reviewer_languages,
         blank=True,
-        help_text="The languages this reviewer reads well enough to review medically "
-        "(language codes). Only they can approve content in those languages.",
+        help_text=_(
+            "The languages this reviewer reads well enough to review medically "
+            "(language codes). Only they can approve content in those languages."
+        ),
     )
     is_fictional = models.BooleanField(
         default=False,
-        help_text="Demo reviewers only. While any live page was reviewed by a fictional "
-        "reviewer, every page says that its content and reviews are examples.",
+        help_text=_(
+            "Demo reviewers only. While any live page was reviewed by a fictional "
+            "reviewer, every page says that its content and reviews are examples."
+        ),
     )
 
     def __str__(self):
@@ -535,8 +564,8 @@ class ReviewerProfile(models.Model):
 
 
 class ReminderKind(models.TextChoices):
-    DUE_SOON = "due_soon", "Review due within 30 days"
-    OVERDUE = "overdue", "Review overdue"
+    DUE_SOON = "due_soon", _("Review due within 30 days")
+    OVERDUE = "overdue", _("Review overdue")
 
 
 class ReviewReminder(models.Model):
@@ -571,8 +600,8 @@ class EditingPresence(models.Model):
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    since = models.DateTimeField(help_text="When these unsaved changes began.")
-    seen_at = models.DateTimeField(db_index=True, help_text="The editor's latest heartbeat.")
+    since = models.DateTimeField(help_text=_("When these unsaved changes began."))
+    seen_at = models.DateTimeField(db_index=True, help_text=_("The editor's latest heartbeat."))
 
     class Meta:
         constraints = [
@@ -598,7 +627,7 @@ class GlossaryTerm(Article):
 
     class Meta:
         proxy = True
-        verbose_name = "glossary term"
+        verbose_name = _("glossary term")
 
 
 class Medicine(Article):
@@ -624,38 +653,44 @@ class Image(models.Model):
             "unique": "An image with this key is already in the library. Images never "
             "change: give the new one a key of its own (e.g. add -2)."
         },
-        help_text="A short name used in page text, e.g. phases-diagram: lower-case letters, "
-        "digits and hyphens. It never changes.",
+        help_text=_(
+            "A short name used in page text, e.g. phases-diagram: lower-case letters, "
+            "digits and hyphens. It never changes."
+        ),
     )
     alt_text = models.CharField(
         "alt text",
         max_length=300,
-        help_text="What the image shows, for readers who cannot see it (screen readers, "
-        "slow connections), e.g. “Diagram of the three phases of treatment: induction, "
-        "consolidation, maintenance”. Offered as the description when the image is added "
-        "to a page.",
+        help_text=_(
+            "What the image shows, for readers who cannot see it (screen readers, "
+            "slow connections), e.g. “Diagram of the three phases of treatment: induction, "
+            "consolidation, maintenance”. Offered as the description when the image is added "
+            "to a page."
+        ),
     )
     caption = models.CharField(
         max_length=300,
         blank=True,
-        help_text="Optional: shown under the image. A page can give its own caption instead.",
+        help_text=_("Optional: shown under the image. A page can give its own caption instead."),
     )
     credit = models.CharField(
         max_length=200,
         blank=True,
-        help_text="Optional: who made the image, and its licence if it is not ours "
-        "(e.g. “Diagram: allsite”).",
+        help_text=_(
+            "Optional: who made the image, and its licence if it is not ours "
+            "(e.g. “Diagram: allsite”)."
+        ),
     )
     file = models.FileField(
-        max_length=300, editable=False, help_text="The full-size copy (re-encoded, no metadata)."
+        max_length=300, editable=False, help_text=_("The full-size copy (re-encoded, no metadata).")
     )
     width = models.PositiveIntegerField(editable=False)
     height = models.PositiveIntegerField(editable=False)
-    format = models.CharField(max_length=10, editable=False, help_text="PNG, JPEG or WEBP.")
+    format = models.CharField(max_length=10, editable=False, help_text=_("PNG, JPEG or WEBP."))
     renditions = models.JSONField(
         default=list,
         editable=False,
-        help_text="[[width, height, storage name]] of the resized copies, narrowest first.",
+        help_text=_("[[width, height, storage name]] of the resized copies, narrowest first."),
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

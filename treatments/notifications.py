@@ -4,7 +4,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from .models import Action, Revision, Transition
 
@@ -34,10 +35,18 @@ def revision_submitted(revision_id, submitted_by_id):
         return
     url = site_url(reverse("admin:treatments_review", args=[revision.pk]))
     send_mail(
-        f"Medical review needed: {revision.title}",
-        f"{submitted_by} submitted a change to “{revision.title}” for medical review.\n\n"
-        f"Note for readers: {revision.note_for_readers or '(none)'}\n\n"
-        f"Review it here: {url}\n",
+        _("Medical review needed: %(title)s") % {"title": revision.title},
+        _(
+            "%(person)s submitted a change to “%(title)s” for medical review.\n\n"
+            "Note for readers: %(note)s\n\n"
+            "Review it here: %(url)s\n"
+        )
+        % {
+            "person": submitted_by,
+            "title": revision.title,
+            "note": revision.note_for_readers or _("(none)"),
+            "url": url,
+        },
         None,
         recipients,
     )
@@ -53,33 +62,43 @@ def review_decided(transition_id):
         live_url = transition.revision.article.get_absolute_url()
     else:
         version = transition.reference_version
-        title, author = f"reference [@{version.key}]", version.author
+        title, author = _("reference [@%(key)s]") % {"key": version.key}, version.author
         change_url = live_url = reverse(
             "admin:references_reference_change", args=[version.reference_id]
         )
     if author is None or not author.email or author.pk == transition.actor_id:
         return
     if transition.action == Action.APPROVED:
-        subject = f"Approved and published: {title}"
-        text = f"{transition.actor} approved your change to “{title}”. It is now live."
+        subject = _("Approved and published: %(title)s") % {"title": title}
+        text = _("%(person)s approved your change to “%(title)s”. It is now live.") % {
+            "person": transition.actor,
+            "title": title,
+        }
         url = site_url(live_url)
     elif transition.action == Action.SCHEDULED:
-        when = f"{timezone.localtime(transition.go_live_at):%-d %b %Y at %H:%M}"
-        subject = f"Approved to go live on {when}: {title}"
-        text = (
-            f"{transition.actor} approved your change to “{title}”. It goes live on {when}; "
+        go_live_at = timezone.localtime(transition.go_live_at)
+        when = _("%(date)s at %(time)s") % {
+            "date": formats.date_format(go_live_at, "j M Y"),
+            "time": formats.date_format(go_live_at, "H:i"),
+        }
+        subject = _("Approved to go live on %(when)s: %(title)s") % {"when": when, "title": title}
+        text = _(
+            "%(person)s approved your change to “%(title)s”. It goes live on %(when)s; "
             "until then readers see the page as it is."
-        )
+        ) % {"person": transition.actor, "title": title, "when": when}
         url = site_url(change_url)
     elif transition.action == Action.WENT_LIVE:
-        subject = f"Now live: {title}"
-        text = f"Your change to “{title}” went live as scheduled."
+        subject = _("Now live: %(title)s") % {"title": title}
+        text = _("Your change to “%(title)s” went live as scheduled.") % {"title": title}
         url = site_url(live_url)
     else:
-        subject = f"Changes requested: {title}"
-        text = f"{transition.actor} asked for changes to “{title}” before it can be published."
+        subject = _("Changes requested: %(title)s") % {"title": title}
+        text = _("%(person)s asked for changes to “%(title)s” before it can be published.") % {
+            "person": transition.actor,
+            "title": title,
+        }
         url = site_url(change_url)
-    comment = f"\n\nTheir comment:\n{transition.comment}" if transition.comment else ""
+    comment = "\n\n" + _("Their comment:") + "\n" + transition.comment if transition.comment else ""
     if transition.action == Action.WENT_LIVE:
         comment = ""
     send_mail(subject, f"{text}{comment}\n\n{url}\n", None, [author.email])

@@ -3,7 +3,9 @@
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import Article, ReminderKind, ReviewReminder
 from .notifications import reviewer_addresses, site_url
@@ -37,15 +39,32 @@ def send_review_reminders(today=None):
     recipients = reviewer_addresses()
     if sent and recipients:
         lines = [
-            f"- {r.article.live_revision.title}: "
-            f"{'OVERDUE since' if r.kind == ReminderKind.OVERDUE else 'due'} {r.due_date:%d %b %Y}"
+            "- "
+            + (
+                _("%(title)s: OVERDUE since %(date)s")
+                if r.kind == ReminderKind.OVERDUE
+                else _("%(title)s: due %(date)s")
+            )
+            % {
+                "title": r.article.live_revision.title,
+                "date": formats.date_format(r.due_date, "d M Y"),
+            }
             for r in sent
         ]
         send_mail(
-            f"{len(sent)} page(s) need medical review",
-            "These pages need their medical review renewed:\n\n"
+            ngettext(
+                "%(count)d page needs medical review",
+                "%(count)d pages need medical review",
+                len(sent),
+            )
+            % {"count": len(sent)},
+            _("These pages need their medical review renewed:")
+            + "\n\n"
             + "\n".join(lines)
-            + f"\n\nOpen the list: {site_url(reverse('admin:treatments_due_for_review'))}\n",
+            + "\n\n"
+            + _("Open the list: %(url)s")
+            % {"url": site_url(reverse("admin:treatments_due_for_review"))}
+            + "\n",
             None,
             recipients,
         )

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
 
 from references.citations import (
     CitationNumbering,
@@ -212,7 +213,7 @@ def render(
     reference_list = reference_list_html(numbering, references)
     toc = [[t["id"], strip_tags(t["name"])] for t in converter.toc_tokens if t["level"] == 2]
     if reference_list:
-        toc.append(["reference-list", "References"])
+        toc.append(["reference-list", _("References")])
     cited = sorted(numbering.numbers, key=numbering.numbers.get)
     citations = [
         {"name": references[key].title, "url": references[key].link_url, "key": key}

@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from references.citations import format_entries
 from references.models import ReferenceVersion, VersionStatus
@@ -62,7 +63,7 @@ def queue_items():
     items += [
         QueueItem(
             title=f"[@{version.reference.key}] {version.data.get('title', '')}",
-            kind_label="Reference",
+            kind_label=_("Reference"),
             author=version.author,
             submitted_at=version.created_at,
             note="",
@@ -188,7 +189,7 @@ class ReviewAdminViews:
             "admin/treatments/review_queue.html",
             self._context(
                 request,
-                title="Review queue: changes waiting for medical review",
+                title=_("Review queue: changes waiting for medical review"),
                 items=queue_items(),
                 scheduled=scheduled_articles(),
                 now=timezone.now(),
@@ -344,7 +345,7 @@ class ReviewAdminViews:
             "admin/treatments/due_for_review.html",
             self._context(
                 request,
-                title="Due for medical review",
+                title=_("Due for medical review"),
                 page_obj=page,
                 overdue=[a for a in page if a.next_review_due < today],
                 due_soon=[a for a in page if a.next_review_due >= today],

@@ -9,6 +9,10 @@
  * Keyboard: Enter or Space opens and closes; Tab moves into the definition's
  * links; Escape closes it and puts focus back on the term. One definition is
  * open at a time; a click elsewhere closes it. No inline styles (CSP).
+ *
+ * The popup's words follow the page's language: the template puts them on the
+ * element around the page body (data-glossary-more, data-glossary-close,
+ * data-glossary-close-hint); English is the fallback.
  */
 (function () {
   "use strict";
@@ -21,7 +25,22 @@
     return id ? document.getElementById(id) : null;
   }
 
+  // The popup's words, from the nearest element that carries them.
+  function words(link) {
+    var holder = link.closest("[data-glossary-more]");
+    function text(name, fallback) {
+      var value = holder ? holder.getAttribute(name) : null;
+      return value === null || value === "" ? fallback : value;
+    }
+    return {
+      more: text("data-glossary-more", "Full glossary entry"),
+      close: text("data-glossary-close", "Close"),
+      closeHint: text("data-glossary-close-hint", " definition")
+    };
+  }
+
   function makePanel(link) {
+    var label = words(link);
     count += 1;
     var panel = document.createElement("span");
     panel.className = "glossary-popup";
@@ -36,16 +55,16 @@
     var full = document.createElement("a");
     full.className = "glossary-popup__more";
     full.href = link.getAttribute("href");
-    full.textContent = "Full glossary entry";
+    full.textContent = label.more;
     panel.appendChild(full);
 
     var close = document.createElement("button");
     close.type = "button";
     close.className = "glossary-popup__close";
-    close.textContent = "Close";
+    close.textContent = label.close;
     var hint = document.createElement("span");
     hint.className = "visually-hidden";
-    hint.textContent = " definition";
+    hint.textContent = label.closeHint;
     close.appendChild(hint);
     close.addEventListener("click", function () {
       hide(true);

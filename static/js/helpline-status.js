@@ -8,6 +8,9 @@
  *   data-time-zone  an IANA name, e.g. "Europe/London"
  *   data-hours      JSON, Monday first: ["09:00-17:00", "", ...] ("" = closed)
  *   data-closures   JSON [["2026-12-25", "Christmas Day"], ...] (whole days)
+ *   data-texts      JSON: the words in the page's language (allsite.helpline:
+ *                   Helpline.status_texts), {time}/{day}/{when}/{label} filled
+ *                   in here; English when missing
  * It also hides closure dates in the list that have passed.
  *
  * Without this script (or with a browser that does not know the time zone),
@@ -18,9 +21,18 @@
 (function () {
   "use strict";
 
-  var DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-  var MONTHS = ["January", "February", "March", "April", "May", "June", "July",
-    "August", "September", "October", "November", "December"];
+  var ENGLISH = {
+    days: ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+    months: ["January", "February", "March", "April", "May", "June", "July",
+      "August", "September", "October", "November", "December"],
+    closed: "Closed",
+    closedToday: "Closed today",
+    closedTodayFor: "Closed today ({label})",
+    opensToday: "Closed, opens today {time}",
+    openUntil: "Open now, until {time}",
+    opensOn: "{closed}, opens {when} {time}",
+    dayAndDate: "{day} {date} {month}"
+  };
   var SHORT_DAYS = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
   var SEARCH_DAYS = 400;
 
@@ -60,22 +72,32 @@
     return { iso: iso, day: d.getUTCDate(), month: d.getUTCMonth() };
   }
 
+  // A text with {name} placeholders filled in from values.
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+    });
+  }
+
   function status(data, date) {
+    var t = data.texts;
     var today = nowIn(data.timeZone, date);
     var todayIso = dayAfter(today, 0).iso;
     var closedToday = Object.prototype.hasOwnProperty.call(data.closures, todayIso);
     var hours = data.hours[today.weekday];
-    var prefix = "Closed";
+    var prefix = t.closed;
     if (closedToday) {
-      prefix = "Closed today" + (data.closures[todayIso] ? " (" + data.closures[todayIso] + ")" : "");
+      prefix = data.closures[todayIso]
+        ? fill(t.closedTodayFor, { label: data.closures[todayIso] })
+        : t.closedToday;
     } else if (hours) {
       var opens = hours.split("-")[0];
       var closes = hours.split("-")[1];
       if (today.minute < minutes(opens)) {
-        return "Closed, opens today " + opens;
+        return fill(t.opensToday, { time: opens });
       }
       if (today.minute < minutes(closes)) {
-        return "Open now, until " + closes;
+        return fill(t.openUntil, { time: closes });
       }
     }
     for (var offset = 1; offset <= SEARCH_DAYS; offset += 1) {
@@ -84,11 +106,11 @@
       if (!nextHours || Object.prototype.hasOwnProperty.call(data.closures, next.iso)) {
         continue;
       }
-      var when = DAYS[(today.weekday + offset) % 7];
+      var when = t.days[(today.weekday + offset) % 7];
       if (offset >= 7) {
-        when += " " + next.day + " " + MONTHS[next.month];
+        when = fill(t.dayAndDate, { day: when, date: next.day, month: t.months[next.month] });
       }
-      return prefix + ", opens " + when + " " + nextHours.split("-")[0];
+      return fill(t.opensOn, { closed: prefix, when: when, time: nextHours.split("-")[0] });
     }
     return closedToday ? prefix : "";
   }
@@ -123,8 +145,17 @@
         data = {
           timeZone: element.getAttribute("data-time-zone"),
           hours: JSON.parse(element.getAttribute("data-hours")),
-          closures: {}
+          closures: {},
+          texts: ENGLISH
         };
+        var texts = element.getAttribute("data-texts");
+        if (texts) {
+          var given = JSON.parse(texts);
+          data.texts = {};
+          Object.keys(ENGLISH).forEach(function (name) {
+            data.texts[name] = Object.prototype.hasOwnProperty.call(given, name) ? given[name] : ENGLISH[name];
+          });
+        }
         JSON.parse(element.getAttribute("data-closures")).forEach(function (closure) {
           data.closures[closure[0]] = closure[1];
         });
