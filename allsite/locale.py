@@ -50,9 +50,11 @@ class LanguageFromPathMiddleware:
 
     def __call__(self, request):
         language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        # The language of this response only: the thread's language is put back
+        # afterwards, so code running after the request is not left in French.
+        with translation.override(language):
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", html_lang(language))
         return response
 
