@@ -458,3 +458,75 @@ def test_reviewer_languages_are_ticked_in_the_profile_and_at_least_one_is_needed
     assert response.status_code == 302
     profile.refresh_from_db()
     assert profile.languages == ["en-gb", "fr"]
+
+
+# Staff screens stay valid and constant in cost --------------------------------
+
+
+def translation_screens(original, translation, revision):
+    return {
+        "english-edit": change_url(original),
+        "translation-edit": change_url(translation),
+        "articles": ARTICLES,
+        "articles-out-of-date": ARTICLES + "?out_of_date=yes&language=fr",
+        "queue": QUEUE,
+        "review": review_url(revision),
+    }
+
+
+def test_translation_screens_are_valid_html(client, live_translation, editor, reviewer, tmp_path):
+    from tests.html_checks import INLINE_SCRIPT_RE, validate
+
+    original = live_translation.translation_of
+    approve_new_english_version(original, editor, reviewer, "In brief.")
+    revision = write_and_submit(client, editor, live_translation, title="Induction (FR) v2")
+    section = Article.objects.create(slug="untranslated")  # an English item not live yet
+    workflow.save_draft(section, by=editor, base_revision=None, title="T", summary="S", body="B")
+    pages = {}
+    for name, url in translation_screens(original, live_translation, revision).items():
+        client.force_login(editor)
+        pages[name] = client.get(url).content.decode()
+        client.force_login(reviewer)
+        pages[f"{name}-reviewer"] = client.get(url).content.decode()
+    client.force_login(editor)
+    pages["not-live"] = client.get(change_url(section)).content.decode()
+    for name, html in pages.items():
+        assert not INLINE_SCRIPT_RE.search(html), name
+    assert validate(pages, tmp_path) == []
+
+
+def test_translation_screens_run_a_constant_number_of_queries(
+    client, publish, editor, reviewer, french_reviewer
+):
+    """However many translations are out of date or waiting for review."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add_stale_translation(i):
+        original = publish(f"page-{i}", title=f"Page {i}")
+        translation = translations.start_translation(original, "fr", by=editor)
+        workflow.submit(translation.latest_revision, by=editor)
+        workflow.approve(translation.latest_revision, by=french_reviewer)
+        approve_new_english_version(original, editor, reviewer, f"Changed {i}.")
+        draft = workflow.save_draft(
+            translation, by=editor, base_revision=translation.latest_revision,
+            title=f"Page {i} FR", summary="Résumé.", body=original.live_revision.body,
+        )  # fmt: skip
+        workflow.submit(draft, by=editor)
+        return original, translation, draft
+
+    def counts():
+        result = {}
+        for name, url in translation_screens(*first).items():
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200, url
+            result[name] = len(queries)
+        return result
+
+    first = add_stale_translation(0)
+    client.force_login(editor)
+    counts()  # warms per-process caches
+    small = counts()
+    for i in range(1, 5):
+        add_stale_translation(i)
+    assert counts() == small
