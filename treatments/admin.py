@@ -1,10 +1,15 @@
 import copy
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, OuterRef, Subquery
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from taggit.forms import TagField
@@ -17,10 +22,17 @@ from . import (
     editing,
     media_admin,  # noqa: F401 - registers the media library (Images)
     publishing,
+    translations,
     workflow,
 )
 from .kinds import DETAIL_FIELDS
-from .lifecycle_admin import LifecycleAdminViews, ReadersSeeFilter, lifecycle_state, on_site_label
+from .lifecycle_admin import (
+    LifecycleAdminViews,
+    ReadersSeeFilter,
+    change_url,
+    lifecycle_state,
+    on_site_label,
+)
 from .models import (
     Action,
     Article,
@@ -74,6 +86,14 @@ class ArticleForm(forms.ModelForm):
         max_length=300,
         help_text=Revision._meta.get_field("note_for_readers").help_text,
     )
+    # Shown on a translation whose latest version translates an older English
+    # version (RevisedContentAdmin.get_fieldsets); its label names the date.
+    brought_up_to_date = forms.BooleanField(
+        required=False,
+        label="This version is brought up to date with the English version",
+        help_text="Tick this when the translation says everything the English page now says. "
+        "The translation stops being marked out of date once a medical reviewer approves it.",
+    )
 
     kind = Kind.PAGE
 
@@ -93,6 +113,25 @@ class ArticleForm(forms.ModelForm):
                 self.initial[detail.name] = "\n".join(value) if detail.is_list else value
             self.initial["tags"] = list(latest.tags.all())
             self.initial["base_revision"] = latest.pk
+        if "brought_up_to_date" in self.fields and self.instance.translation_of_id:
+            english = self.instance.translation_of
+            approved = english.live_since
+            if approved is not None:
+                self.fields["brought_up_to_date"].label = (
+                    "This version is brought up to date with the English version approved on "
+                    f"{timezone.localtime(approved):%-d %b %Y}"
+                )
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        if parent is not None and (
+            parent.language != settings.LANGUAGE_CODE or parent.translation_of_id
+        ):
+            raise forms.ValidationError(
+                "Choose an English section: a translation sits in the translation of its "
+                "English page's section, on its own."
+            )
+        return parent
 
     def clean_body(self):
         body = self.cleaned_data.get("body", "")
@@ -169,13 +208,51 @@ def _latest(field):
     )
 
 
+class LanguageFilter(admin.SimpleListFilter):
+    title = "language"
+    parameter_name = "language"
+
+    def lookups(self, request, model_admin):
+        return settings.LANGUAGES
+
+    def queryset(self, request, queryset):
+        if self.value() in dict(settings.LANGUAGES):
+            return queryset.filter(language=self.value())
+        return queryset
+
+
+class OutOfDateFilter(admin.SimpleListFilter):
+    """Translations whose readers see the translation of an older English version."""
+
+    title = "translation out of date"
+    parameter_name = "out_of_date"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(translations.OUT_OF_DATE)
+        if self.value() == "no":
+            return queryset.exclude(translations.OUT_OF_DATE)
+        return queryset
+
+
 class RevisedContentAdmin(editing.WritingSurfaceViews, admin.ModelAdmin):
     """Shared by every kind of reviewed content: saving goes through the workflow."""
 
     slug_help = Article._meta.get_field("slug").help_text
 
-    list_display = ["latest_title", "slug", "latest_status", "on_site", "next_review_due"]
-    list_filter = [ReadersSeeFilter]
+    list_display = [
+        "latest_title",
+        "slug",
+        "language_name",
+        "latest_status",
+        "on_site",
+        "translation_state",
+        "next_review_due",
+    ]
+    list_filter = [ReadersSeeFilter, LanguageFilter, OutOfDateFilter]
     search_fields = ["slug", "revisions__title"]
     send_to_review = ("Send to review", {"fields": ["submit_for_review", "note_for_readers"]})
     review_schedule = (
@@ -184,10 +261,9 @@ class RevisedContentAdmin(editing.WritingSurfaceViews, admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
+        queryset = translations.with_out_of_date(super().get_queryset(request))
         return (
-            super()
-            .get_queryset(request)
-            .filter(kind=self.form.kind)
+            queryset.filter(kind=self.form.kind)
             .annotate(
                 latest_title=_latest("title"),
                 latest_status=_latest("status"),
@@ -208,6 +284,21 @@ class RevisedContentAdmin(editing.WritingSurfaceViews, admin.ModelAdmin):
     def on_site(self, obj):
         return on_site_label(obj)
 
+    @admin.display(description="Language", ordering="language")
+    def language_name(self, obj):
+        return workflow.language_name(obj.language)
+
+    @admin.display(description="Translation")
+    def translation_state(self, obj):
+        """For a translation: whether it keeps up with the English page (annotated, no query)."""
+        if not obj.translation_of_id:
+            return "—"
+        if obj.translation_out_of_date:
+            return "Out of date: the English page was approved again"
+        if obj.live_revision_id:
+            return "Up to date"
+        return "Not published yet"
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """A save that loses the race with another editor's save of the same page
         (both forms checked out fine, theirs committed first) is shown like any
@@ -220,7 +311,63 @@ class RevisedContentAdmin(editing.WritingSurfaceViews, admin.ModelAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
-        return [*self.writing_surface_urls(), *super().get_urls()]
+        info = self.opts.app_label, self.opts.model_name
+        translate = path(
+            "<int:object_id>/translate/",
+            self.admin_site.admin_view(self.translate_view),
+            name="{}_{}_translate".format(*info),
+        )
+        return [*self.writing_surface_urls(), translate, *super().get_urls()]
+
+    def translate_view(self, request, object_id):
+        """POST (a button on an English item's edit screen): start its translation
+        into `language` and open the translation's edit screen."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        original = self.get_object(request, str(object_id))
+        if original is None:
+            raise Http404("No such page.")
+        if not self.has_change_permission(request, original):
+            raise PermissionDenied
+        language = request.POST.get("language", "")
+        try:
+            translation = translations.start_translation(original, language, by=request.user)
+        except workflow.WorkflowError as error:
+            messages.error(request, str(error))
+            return redirect(change_url(original))
+        name = workflow.language_name(language)
+        messages.success(
+            request,
+            f"Started the {name} translation of “{original}”. The boxes below hold the English "
+            f"text: write the {name} text over it, tick “Submit for medical review” and save. "
+            f"Readers see it once a medical reviewer who reviews in {name} approves it.",
+        )
+        return redirect(change_url(translation))
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.translation_of_id:
+            # A translation keeps its original's address and place in the site.
+            readonly += ["slug", "parent", "order"]
+        return readonly
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = copy.deepcopy(super().get_fieldsets(request, obj))
+        if obj is not None and obj.translation_of_id and self._needs_catching_up(obj):
+            fieldsets.insert(
+                1, ("Keeping up with the English page", {"fields": ["brought_up_to_date"]})
+            )
+        return fieldsets
+
+    @staticmethod
+    def _needs_catching_up(translation):
+        """Whether the translation's latest version translates another English
+        version than the live one."""
+        english_live = translation.translation_of.live_revision_id
+        if english_live is None:
+            return False
+        latest = translation.latest_revision
+        return latest is None or latest.translates_id != english_live
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -254,9 +401,77 @@ class RevisedContentAdmin(editing.WritingSurfaceViews, admin.ModelAdmin):
             "feedback": feedback,
             "can_withdraw": workflow.can_withdraw(request.user),
             **(lifecycle_state(article) if article else {}),
+            **self.translation_context(request, article, latest),
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def translation_context(self, request, article, latest):
+        """The edit screen's translation panel: for a translation, its original
+        and the English version it translates; for an English item, its
+        translations and the languages an editor may start one in."""
+        if article is None:
+            return {}
+        if article.translation_of_id:
+            original = (
+                Article.objects.select_related("live_revision")
+                .filter(pk=article.translation_of_id)
+                .first()
+            )
+            versions = translations.english_versions(latest, original)
+            live_versions = None
+            if article.live_revision_id and article.live_revision_id != getattr(latest, "pk", None):
+                live_versions = translations.english_versions(article.live_revision, original)
+            compare_url = None
+            if versions["out_of_date"] and versions["translated"] is not None:
+                compare_url = (
+                    reverse("admin:treatments_revision", args=[versions["live"].pk])
+                    + f"?compared_with={versions['translated'].pk}"
+                )
+            return {
+                "translation": {
+                    "language": workflow.language_name(article.language),
+                    "original": original,
+                    "original_url": change_url(original),
+                    "versions": versions,
+                    "live_versions": live_versions,
+                    "compare_url": compare_url,
+                    "is_out_of_date": article.is_out_of_date,
+                }
+            }
+        if article.language != settings.LANGUAGE_CODE:
+            return {}
+        existing = [
+            {
+                "article": t,
+                "language": workflow.language_name(t.language),
+                "url": change_url(t),
+                "state": "Out of date"
+                if t.translation_out_of_date
+                else ("Up to date" if t.live_revision_id else "Not published yet"),
+            }
+            for t in translations.with_out_of_date(article.translations.all()).order_by("language")
+        ]
+        can_start = workflow.is_editor(request.user) and self.has_change_permission(
+            request, article
+        )
+        return {
+            "translations": {
+                "existing": existing,
+                "missing": [
+                    (code, name)
+                    for code, name in translations.other_languages()
+                    if code not in {t["article"].language for t in existing}
+                ]
+                if can_start
+                else [],
+                "is_live": article.live_revision_id is not None,
+                "translate_url": reverse(
+                    f"admin:{self.opts.app_label}_{self.opts.model_name}_translate",
+                    args=[article.pk],
+                ),
+            }
+        }
 
     def save_model(self, request, obj, form, change):
         obj.kind = form.kind
@@ -275,12 +490,20 @@ class RevisedContentAdmin(editing.WritingSurfaceViews, admin.ModelAdmin):
         ):
             publishing.place_changed(obj, publishing.NavData.of(before), before.slug)
         revision = form.latest_revision
-        if not form.content_unchanged():
+        translates = None
+        if form.cleaned_data.get("brought_up_to_date") and obj.translation_of_id:
+            english = Article.objects.select_related("live_revision").get(pk=obj.translation_of_id)
+            translates = english.live_revision
+        catching_up = translates is not None and (
+            revision is None or revision.translates_id != translates.pk
+        )
+        if catching_up or not form.content_unchanged():
             revision = workflow.save_draft(
                 obj,
                 by=request.user,
                 base_revision=form.base(),
                 tags=form.cleaned_data["tags"],
+                translates=translates,
                 **form.content(),
             )
         if form.cleaned_data["submit_for_review"]:
@@ -308,8 +531,18 @@ class SectionFilter(admin.SimpleListFilter):
     parameter_name = "section"
 
     def lookups(self, request, model_admin):
-        sections = Article.objects.pages().filter(parent__isnull=True).order_by("order", "slug")
-        return [("top", "Top-level pages"), *((str(s.pk), str(s)) for s in sections)]
+        sections = (
+            Article.objects.pages()
+            .filter(parent__isnull=True)
+            .order_by("language", "order", "slug")
+        )
+
+        def label(section):
+            if section.language == settings.LANGUAGE_CODE:
+                return str(section)
+            return f"{section} ({workflow.language_name(section.language)})"
+
+        return [("top", "Top-level pages"), *((str(s.pk), label(s)) for s in sections)]
 
     def queryset(self, request, queryset):
         if self.value() == "top":
@@ -337,7 +570,7 @@ class SectionPicker(AutocompleteSelect):
 @admin.register(Article)
 class ArticleAdmin(LifecycleAdminViews, ReviewAdminViews, RevisedContentAdmin):
     form = ArticleForm
-    list_filter = [SectionFilter, ReadersSeeFilter]
+    list_filter = [SectionFilter, ReadersSeeFilter, LanguageFilter, OutOfDateFilter]
     autocomplete_fields = ["parent"]
     # base_revision (hidden) is left out of the fieldsets, which would give it a
     # label pointing at nothing visible: change_form.html renders it.
@@ -347,6 +580,14 @@ class ArticleAdmin(LifecycleAdminViews, ReviewAdminViews, RevisedContentAdmin):
         ("Place in the site", {"fields": ["slug", "parent", "order"]}),
         RevisedContentAdmin.review_schedule,
     ]
+
+    def get_search_results(self, request, queryset, search_term):
+        """The section picker offers English pages only: a translation's section
+        follows its original's."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("field_name") == "parent":
+            queryset = queryset.filter(language=settings.LANGUAGE_CODE)
+        return queryset, may_have_duplicates
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "parent":
@@ -496,9 +737,34 @@ class TransitionAdmin(ReadOnlyAdmin):
         return obj.article
 
 
+class ReviewerProfileForm(forms.ModelForm):
+    languages = forms.MultipleChoiceField(
+        choices=settings.LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
+        label="Languages you review in",
+        help_text="Tick each language you read well enough to check medical content in. Only a "
+        "reviewer who ticked a language can approve, send back or confirm content written in "
+        "it (for example a French translation).",
+        error_messages={"required": "Tick at least one language you review in."},
+    )
+
+    class Meta:
+        model = ReviewerProfile
+        fields = ["user", "display_name", "role", "languages", "is_fictional"]
+
+    def clean_languages(self):
+        chosen = set(self.cleaned_data["languages"])
+        return [code for code, _ in settings.LANGUAGES if code in chosen]
+
+
 @admin.register(ReviewerProfile)
 class ReviewerProfileAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "role", "user", "is_fictional"]
+    form = ReviewerProfileForm
+    list_display = ["display_name", "role", "user", "review_languages", "is_fictional"]
+
+    @admin.display(description="Reviews in")
+    def review_languages(self, obj):
+        return ", ".join(workflow.language_name(code) for code in obj.languages or []) or "—"
 
 
 @admin.register(Reference)

@@ -6,4 +6,4 @@ class TreatmentsConfig(AppConfig):
     verbose_name = "Treatment pages"
 
     def ready(self):
-        from . import publishing  # noqa: F401  (its signal receivers)
+        from . import publishing, translations  # noqa: F401  (their signal receivers)

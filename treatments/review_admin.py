@@ -22,15 +22,22 @@ from django.utils.translation import gettext_lazy as _
 from references.citations import format_entries
 from references.models import ReferenceVersion, VersionStatus
 
-from . import diff, rendered_diff, workflow
+from . import diff, rendered_diff, translations, workflow
 from .kinds import detail_lines
-from .lifecycle_admin import GoLiveTimeError, lifecycle_state, parse_go_live_at, scheduled_articles
+from .lifecycle_admin import (
+    GoLiveTimeError,
+    change_url,
+    lifecycle_state,
+    parse_go_live_at,
+    scheduled_articles,
+)
 from .models import Action, Article, Kind, Revision, RevisionStatus
 from .publishing import Sources, approved_references, page_main_context
 from .readability import assess_body
 from .rendering import Rendered, render, working_references
 
 DUE_PAGE_SIZE = 50
+OUT_OF_DATE_SHOWN = 50  # the article list's "Translation out of date" filter lists them all
 
 
 @dataclass
@@ -44,6 +51,18 @@ class QueueItem:
     note: str
     url: str
     article: object = None
+    language: str = ""
+    # A translation translating another English version than the live one.
+    translates_older_english: bool = False
+
+
+def translates_older_english(revision):
+    """Whether a translation revision translates another version of the English
+    page than the one readers see now (its original must be select_related)."""
+    original = revision.article.translation_of
+    if original is None or original.live_revision_id is None:
+        return False
+    return revision.translates_id != original.live_revision_id
 
 
 def queue_items():
@@ -57,6 +76,8 @@ def queue_items():
             note=revision.note_for_readers,
             url=reverse("admin:treatments_review", args=[revision.pk]),
             article=revision.article,
+            language=workflow.language_name(revision.article.language),
+            translates_older_english=translates_older_english(revision),
         )
         for revision in queue_revisions()
     ]
@@ -79,7 +100,9 @@ def queue_items():
 def queue_revisions():
     return (
         Revision.objects.filter(status=RevisionStatus.IN_REVIEW)
-        .select_related("article__live_revision", "article__last_review", "author")
+        .select_related(
+            "article__live_revision", "article__last_review", "article__translation_of", "author"
+        )
         .annotate(
             submitted_at=Max(
                 "transitions__created_at", filter=Q(transitions__action=Action.SUBMITTED)
@@ -191,6 +214,15 @@ class ReviewAdminViews:
                 request,
                 title=_("Review queue: changes waiting for medical review"),
                 items=queue_items(),
+                out_of_date=[
+                    {
+                        "article": article,
+                        "language": workflow.language_name(article.language),
+                        "url": change_url(article),
+                    }
+                    for article in translations.out_of_date_translations()[:OUT_OF_DATE_SHOWN]
+                ],
+                out_of_date_shown=OUT_OF_DATE_SHOWN,
                 scheduled=scheduled_articles(),
                 now=timezone.now(),
                 can_review=workflow.is_medical_reviewer(request.user),
@@ -251,10 +283,33 @@ class ReviewAdminViews:
                 is_in_review=revision.status == RevisionStatus.IN_REVIEW,
                 can_review=workflow.is_medical_reviewer(request.user),
                 is_author=revision.author_id == request.user.pk,
+                language_refusal=workflow.language_refusal(
+                    request.user, revision.article, "approve or send back this version"
+                )
+                if workflow.is_medical_reviewer(request.user)
+                else None,
+                language=workflow.language_name(revision.article.language),
+                translation=self._translation_of(revision),
                 transitions=revision.transitions.select_related("actor"),
                 readability=assess_body(revision.body),
             ),
         )
+
+    @staticmethod
+    def _translation_of(revision):
+        """For a translation's revision: its original and the English version it translates."""
+        article = revision.article
+        if not article.translation_of_id:
+            return None
+        original = Article.objects.select_related("live_revision").get(pk=article.translation_of_id)
+        versions = translations.english_versions(revision, original)
+        compare_url = None
+        if versions["out_of_date"] and versions["translated"] is not None:
+            compare_url = (
+                reverse("admin:treatments_revision", args=[versions["live"].pk])
+                + f"?compared_with={versions['translated'].pk}"
+            )
+        return {"original": original, "versions": versions, "compare_url": compare_url}
 
     def review_reference_view(self, request, version_id):
         """A reference change: what readers will see before and after, field by field."""
@@ -391,7 +446,15 @@ class ReviewAdminViews:
         revision = get_object_or_404(
             Revision.objects.select_related("article", "author"), pk=revision_id
         )
-        previous = previous_revision(revision)
+        # ?compared_with=<id>: the changes since another version of the same page
+        # (a translation's screens link to the English changes it has not caught up with).
+        other = request.GET.get("compared_with", "")
+        previous = None
+        if other.isdigit():
+            previous = Revision.objects.filter(
+                pk=int(other), article_id=revision.article_id
+            ).first()
+        previous = previous or previous_revision(revision)
         return TemplateResponse(
             request,
             "admin/treatments/revision.html",

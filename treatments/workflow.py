@@ -14,6 +14,17 @@ The same steps apply to every kind of reviewed content: treatment pages,
 glossary terms and medicines (as revisions of an Article), and references
 (as ReferenceVersions: snapshots of a reference's working copy).
 
+Translations (treatments.translations) are Articles too, with their own
+line of revisions and the same steps and rules. One more rule applies to
+every language: only a medical reviewer who declared the content's language
+in their ReviewerProfile.languages may approve it, approve it to go live
+later, send it back, or confirm it still accurate (a reviewer with no
+profile counts as declaring the site's default language, English, only).
+A translation's revision records the approved version of the English
+original it translates (`Revision.translates`); when the original is
+approved again, the translation is out of date until a newer translation
+that says so is approved.
+
 The rule for live pages: every word, link and number on a live page derives
 from approved versions only: the page's own approved revision plus the
 approved versions of the references, glossary terms and medicines it draws in.
@@ -44,7 +55,15 @@ from references.models import Reference, ReferenceVersion, VersionStatus
 from . import publishing, tasks
 from .kinds import clean_details
 from .media import library_images
-from .models import Action, Article, Kind, Revision, RevisionStatus, Transition
+from .models import (
+    Action,
+    Article,
+    Kind,
+    ReviewerProfile,
+    Revision,
+    RevisionStatus,
+    Transition,
+)
 from .publishing import NavData
 from .rendering import RenderError, render_body, working_references
 
@@ -198,14 +217,15 @@ def _locked(article):
 
 
 @transaction.atomic
-def save_draft(article, *, by, base_revision, translates=None, tags=(), **fields):
+def save_draft(article, *, by, base_revision, tags=(), translates=None, **fields):
     """Save the fields as a new draft revision based on `base_revision`.
-
-    `translates`: for a translation, the revision of the original it translates
-    (when not given, the new draft keeps `base_revision`'s).
 
     Refused as a conflict when someone saved a newer revision since
     `base_revision` was loaded; the caller keeps the typed text.
+
+    For a translation, `translates` is the approved revision of the English
+    original this draft translates; left out, the draft keeps what the
+    version it is based on translates.
     """
     if not is_editor(by):
         raise WorkflowError("Only editors can save drafts.")
@@ -226,29 +246,46 @@ def save_draft(article, *, by, base_revision, translates=None, tags=(), **fields
             "newer version below, copy what you need, and save again.",
             latest=latest,
         )
+    if translates is None:
+        translates = base_revision.translates if base_revision is not None else None
     return _new_draft(
-        article, by=by, base_revision=base_revision, tags=tags, fields=fields, translates=translates
-    )
+        article, by=by, base_revision=base_revision, tags=tags, fields=fields,
+        translates=translates,
+    )  # fmt: skip
+
+
+def _check_translates(article, translates):
+    """Refuse a `translates` that is not an approved version of the article's original."""
+    if translates is None:
+        return
+    if article.translation_of_id is None:
+        raise WorkflowError(
+            "This is not a translation, so it cannot say which English version it translates."
+        )
+    if translates.article_id != article.translation_of_id:
+        raise WorkflowError(
+            "That version belongs to another page: a translation translates a version of its "
+            "own English page."
+        )
+    if translates.status != RevisionStatus.APPROVED:
+        raise WorkflowError(
+            "A translation translates an approved English version, and that one is "
+            f"{translates.get_status_display().lower()}: translate the English page's live "
+            "version."
+        )
 
 
 def _new_draft(
-    article, *, by, base_revision, tags, fields, action=Action.SAVED, comment="", translates=None
+    article, *, by, base_revision, tags, fields, translates=None, action=Action.SAVED, comment=""
 ):
     """Validate and store a draft of the (locked) article, and record `action`."""
     fields = validate_content(fields, article.kind)
     tags = validate_tags(tags)
-    if translates is not None:
-        translates_id = translates.pk
-    else:  # keep what the version it is based on translates
-        translates_id = base_revision.translates_id if base_revision is not None else None
+    _check_translates(article, translates)
     revision = Revision.objects.create(
-        article=article,
-        author=by,
-        based_on=base_revision,
-        translates_id=translates_id,
-        status=RevisionStatus.DRAFT,
-        **fields,
-    )
+        article=article, author=by, based_on=base_revision, status=RevisionStatus.DRAFT,
+        translates=translates, **fields,
+    )  # fmt: skip
     revision.tags.set(list(tags))
     revision.references.set(Reference.objects.filter(key__in=keys_in(revision.body)))
     # Images never change, so the revision shows exactly these; they cannot be
@@ -298,6 +335,49 @@ def _submit_new_references(body, by):
     return submitted
 
 
+def language_name(code):
+    """A language's name as settings.LANGUAGES gives it ("Français")."""
+    return dict(settings.LANGUAGES).get(code, code)
+
+
+def _declared_languages(user):
+    """(language codes `user` declared they review in, whether they have a
+    reviewer profile). Without a profile (or with an empty list): the default
+    language alone."""
+    profile = ReviewerProfile.objects.filter(user_id=user.pk).only("languages").first()
+    languages = profile.languages if profile is not None else None
+    return (list(languages) if languages else [settings.LANGUAGE_CODE]), profile is not None
+
+
+def reviewer_languages(user):
+    """The language codes `user` may review content in."""
+    return _declared_languages(user)[0]
+
+
+def language_refusal(user, article, verb="approve this version"):
+    """Why `user` may not review `article` in its language, in plain words, or
+    None when they declared that language."""
+    declared, has_profile = _declared_languages(user)
+    if article.language in declared:
+        return None
+    if article.translation_of_id is not None:
+        verb = verb.replace("this version", "this translation").replace(
+            "this page", "this translation"
+        )
+    name = language_name(article.language)
+    listed = ", ".join(language_name(code) for code in declared)
+    lists = (
+        f"Your profile lists: {listed}."
+        if has_profile
+        else f"You have no reviewer profile yet, so you count as reviewing in {listed} only."
+    )
+    return (
+        f"Only a medical reviewer who has declared {name} in their reviewer profile can "
+        f"{verb}. {lists} If you review in {name}, ask an administrator to add it to your "
+        "reviewer profile."
+    )
+
+
 def _check_reviewer(by, revision, verb):
     if not is_medical_reviewer(by):
         raise WorkflowError(f"Only medical reviewers can {verb}.")
@@ -306,6 +386,9 @@ def _check_reviewer(by, revision, verb):
             f"You wrote this version, so you cannot {verb}. Another medical reviewer must do "
             "it: every change is checked by someone who did not write it."
         )
+    refusal = language_refusal(by, revision.article, verb)
+    if refusal:
+        raise WorkflowError(refusal)
 
 
 def _renew_review(article, transition, note, *, shown=None):
@@ -504,6 +587,7 @@ def revert(revision, *, by):
         base_revision=latest,
         tags=tags,
         fields=fields,
+        translates=revision.translates,
         action=Action.REVERTED,
         comment=f"Copied from the version saved on {_when(revision.created_at)} by "
         f"{revision.author}.",
