@@ -135,7 +135,10 @@ def test_translate_into_francais_makes_a_prefilled_draft_recording_the_english_v
     assert "Started the Français translation of “Induction”" in html
     assert "Français translation of" in html
     assert "Translate into Français" not in html  # a translation is not translated again
-    assert client.get("/fr/treatment/induction/").status_code == 404  # readers see nothing yet
+    # Readers of the French address still get the English page, said to be English.
+    public = client.get("/fr/treatment/induction/")
+    assert public.status_code == 200
+    assert "Cette page n’existe pas encore en français" in public.content.decode()
     # Back on the English page, the button has given way to a link to the translation.
     english = client.get(change_url(original)).content.decode()
     assert "Translate into Français" not in english
