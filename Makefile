@@ -71,17 +71,22 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# The suite runs on every core (pytest-xdist): each test file's tests on one
+# worker, the browser tests together on one worker, first (tests/conftest.py,
+# _XdistGroups). `make test PYTEST_ARGS=` runs it in one process.
+PYTEST_ARGS ?= -n auto --dist loadgroup --no-loadscope-reorder
+
 test: setup system-deps node_modules/.installed lint
 	$(DEV) $(PY) manage.py check
 	$(DEV) $(PY) manage.py makemigrations --check --dry-run
-	env -u DATABASE_URL $(PY) -m pytest
+	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
 	@case "$$DATABASE_URL" in postgres*) \
-	  echo "== The same suite on PostgreSQL ($$DATABASE_URL)"; $(PY) -m pytest;; esac
+	  echo "== The same suite on PostgreSQL ($$DATABASE_URL)"; $(PY) -m pytest $(PYTEST_ARGS);; esac
 
 # The browser journeys (tests/e2e, marked "browser") drive Chromium through the
 # same views on either database; they run once, with `make test` on SQLite.
 test-postgres: setup system-deps node_modules/.installed
-	scripts/with-postgres $(PY) -m pytest -m "not browser"
+	scripts/with-postgres $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
 bench: setup
 	scripts/bench-deps

@@ -1,9 +1,13 @@
+import contextlib
 import datetime
+import io
 import itertools
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
+from django.core.management import call_command
+from django.db import transaction
 
 from allsite.models import HelplineInfo, HelplinePhone
 from references.models import Reference
@@ -11,6 +15,85 @@ from treatments import workflow
 from treatments.models import Article, ReviewerProfile
 
 _counter = itertools.count(1)
+
+# What the migrations left in the test database (content types, permissions,
+# the staff roles a data migration made), as Django serializes it.
+_MIGRATED_STATE = []
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and a copy of what its migrations put in it."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        _MIGRATED_STATE.append(
+            getattr(connection, "_test_serialized_contents", None)
+            or connection.creation.serialize_db_to_string()
+        )
+
+
+def _uses_transactional_db(item):
+    """As pytest-django decides (its test ordering runs these last)."""
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    fixtures = getattr(item, "fixturenames", ())
+    return "transactional_db" in fixtures or "live_server" in fixtures
+
+
+def _restore_migrated_state():
+    """Put back, with their primary keys, the rows that a transactional test's
+    flush removed: the staff roles, and the content types and permissions (a
+    flush makes those again with new keys, or, after a serialized rollback,
+    not at all)."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    Permission.objects.all().delete()
+    ContentType.objects.all().delete()
+    connection.creation.deserialize_db_from_string(_MIGRATED_STATE[0])
+    ContentType.objects.clear_cache()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test's database is flushed when it ends; the next test
+    still finds it as the migrations left it. Run one after another, such tests
+    come last; with pytest-xdist, a worker may run other tests after them."""
+    result = yield
+    if nextitem is not None and _MIGRATED_STATE and _uses_transactional_db(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            _restore_migrated_state()
+    return result
+
+
+class _XdistGroups:
+    """With pytest-xdist (`make test` runs `-n auto --dist loadgroup`), each test
+    file's tests stay together on one worker, as with `--dist loadfile` (module
+    and class fixtures are made once), and the browser tests all run on one
+    worker, first: two Chromiums with their live servers at once overload two
+    cores, and they are the longest group."""
+
+    # Before xdist reads the groups.
+    @pytest.hookimpl(specname="pytest_collection_modifyitems", tryfirst=True)
+    def group_by_file(self, items):
+        for item in items:
+            group = "browser" if item.get_closest_marker("browser") else item.nodeid.split("::")[0]
+            item.add_marker(pytest.mark.xdist_group(group))
+
+    # After pytest-django's ordering (tests with a transactional database last).
+    @pytest.hookimpl(specname="pytest_collection_modifyitems", trylast=True)
+    def browser_tests_first(self, items):
+        items.sort(key=lambda item: not item.get_closest_marker("browser"))
+
+
+def pytest_configure(config):
+    if hasattr(config, "workerinput"):  # an xdist worker
+        config.pluginmanager.register(_XdistGroups(), "allsite-xdist-groups")
 
 
 @pytest.fixture(autouse=True)
@@ -139,6 +222,18 @@ def publish_item(editor, reviewer):
         return article
 
     return _publish
+
+
+@contextlib.contextmanager
+def demo_loaded_once(django_db_blocker):
+    """The demo (`manage.py load_demo`) loaded once for several tests, in a
+    transaction rolled back after them; each test runs in a savepoint of it
+    (pytest-django's `db`), so none sees another's changes. For module- and
+    class-scoped fixtures; loading takes seconds."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(scope="session")

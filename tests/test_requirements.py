@@ -9,7 +9,15 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV_ONLY = {"playwright", "ruff", "pytest", "pytest-django", "hypothesis", "html5lib"}
+DEV_ONLY = {
+    "playwright",
+    "ruff",
+    "pytest",
+    "pytest-django",
+    "pytest-xdist",
+    "hypothesis",
+    "html5lib",
+}
 PINNED = re.compile(
     r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==(?P<version>[^\s;\\]+)"
     r"(?:\s*;.*?)?(?P<hashes>(?:\s+--hash=sha256:[0-9a-f]{64})+)"
