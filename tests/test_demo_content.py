@@ -12,6 +12,7 @@ from django.core.management import call_command
 from allsite.demo.loader import DEMO_DIR, demo_articles, parse_medicine
 from references.citations import CITATION_RE, keys_in
 from references.models import Reference
+from tests.conftest import demo_loaded_once
 from treatments.models import Action, Article, Revision, Transition
 
 pytestmark = pytest.mark.django_db
@@ -26,9 +27,15 @@ REQUIRED_TOPICS = [
 ]  # fmt: skip
 
 
+@pytest.fixture(scope="class")
+def demo(django_db_setup, django_db_blocker):
+    with demo_loaded_once(django_db_blocker):
+        yield
+
+
 @pytest.fixture
-def loaded(db):
-    call_command("load_demo", stdout=io.StringIO())
+def loaded(demo, db):
+    """The demo, loaded once for the tests of TestLoadedDemo."""
 
 
 def counts():
@@ -41,32 +48,40 @@ def counts():
     )
 
 
-def test_loading_twice_changes_nothing_and_duplicates_nothing(loaded):
-    before = counts()
-    call_command("load_demo", stdout=io.StringIO())
-    assert counts() == before
+class TestLoadedDemo:
+    def test_loading_twice_changes_nothing_and_duplicates_nothing(self, loaded):
+        before = counts()
+        call_command("load_demo", stdout=io.StringIO())
+        assert counts() == before
 
+    def test_every_required_topic_is_published(self, loaded, client):
+        assert Article.objects.published().count() >= 15
+        for slug in REQUIRED_TOPICS:
+            assert client.get(f"/treatment/{slug}/").status_code == 200, slug
 
-def test_every_required_topic_is_published(loaded, client):
-    assert Article.objects.published().count() >= 15
-    for slug in REQUIRED_TOPICS:
-        assert client.get(f"/treatment/{slug}/").status_code == 200, slug
+    def test_every_demo_article_was_approved_by_a_fictional_reviewer_who_did_not_write_it(
+        self, loaded
+    ):
+        for article in Article.objects.select_related("live_revision", "last_review__actor"):
+            approval = article.last_review
+            assert approval.action == Action.APPROVED
+            assert approval.revision == article.live_revision
+            assert approval.actor != article.live_revision.author
+            assert approval.actor.reviewer_profile.is_fictional
+            assert approval.actor.groups.filter(name="Medical reviewers").exists()
 
+    def test_demo_pages_say_they_are_examples(self, loaded, client):
+        html = client.get("/treatment/induction/").content.decode()
+        assert "Demonstration site" in html
+        assert "fictional" in html
 
-def test_every_demo_article_was_approved_by_a_fictional_reviewer_who_did_not_write_it(loaded):
-    for article in Article.objects.select_related("live_revision", "last_review__actor"):
-        approval = article.last_review
-        assert approval.action == Action.APPROVED
-        assert approval.revision == article.live_revision
-        assert approval.actor != article.live_revision.author
-        assert approval.actor.reviewer_profile.is_fictional
-        assert approval.actor.groups.filter(name="Medical reviewers").exists()
-
-
-def test_demo_pages_say_they_are_examples(loaded, client):
-    html = client.get("/treatment/induction/").content.decode()
-    assert "Demonstration site" in html
-    assert "fictional" in html
+    def test_demo_medicines_and_glossary_are_published_for_readers(self, loaded, client):
+        assert Article.objects.medicines().published().count() >= 15
+        assert Article.objects.glossary().published().count() >= 30
+        html = client.get("/medicines/blinatumomab/").content.decode()
+        assert "Blincyto" in html
+        induction = client.get("/treatment/induction/").content.decode()
+        assert 'class="glossary-link"' in induction
 
 
 def test_demo_accounts_exist_only_after_loading(db):
@@ -92,15 +107,6 @@ def test_every_h2_section_of_every_demo_page_and_medicine_cites_a_known_source()
             cited = keys_in(section)
             assert cited, f"{name}: section '{section.splitlines()[0]}' cites nothing"
             assert cited <= known, f"{name}: unknown {cited - known}"
-
-
-def test_demo_medicines_and_glossary_are_published_for_readers(loaded, client):
-    assert Article.objects.medicines().published().count() >= 15
-    assert Article.objects.glossary().published().count() >= 30
-    html = client.get("/medicines/blinatumomab/").content.decode()
-    assert "Blincyto" in html
-    induction = client.get("/treatment/induction/").content.decode()
-    assert 'class="glossary-link"' in induction
 
 
 def words(text):

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 
+from tests.conftest import demo_loaded_once
 from treatments.management.commands.readability_report import page_grades
 from treatments.models import Article
 from treatments.readability import TARGET_GRADE
@@ -24,9 +25,16 @@ SUPPORTIVE_CARE_TOPICS = {
 }
 
 
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """Every database test here reads the demo: it is loaded once for them."""
+    with demo_loaded_once(django_db_blocker):
+        yield
+
+
 @pytest.fixture
-def loaded(db):
-    call_command("load_demo", stdout=io.StringIO())
+def loaded(demo, db):
+    pass
 
 
 def test_every_published_english_demo_page_reads_at_grade_8_or_below(loaded):

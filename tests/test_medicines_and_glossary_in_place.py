@@ -2,12 +2,11 @@
 medicine links to its page, and a glossary link carries its term's approved
 short definition, all written into the stored page when it is published."""
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 
+from tests.conftest import demo_loaded_once
 from tests.html_checks import INLINE_SCRIPT_RE, validate
 from treatments import workflow
 from treatments.models import Article, Kind, LivePage
@@ -35,34 +34,43 @@ def stored(article):
     return LivePage.objects.get(article=article).body_html
 
 
-def test_demo_targeted_therapy_page_links_imatinib_to_its_medicine_page(client):
-    call_command("load_demo", stdout=io.StringIO())
-    response = client.get("/treatment/targeted-therapy/")
-    html = response.content.decode()
-    links = MEDICINE_LINK_RE.findall(body_of(html))
-    assert ("/medicines/imatinib/", "imatinib") in links
-    assert [url for url, _ in links].count("/medicines/imatinib/") == 1  # first mention only
-    # Glossary links there show their definitions in place (static/js/glossary.js).
-    assert re.search(
-        r'<a class="glossary-link" href="/glossary/#philadelphia-chromosome" '
-        r'data-definition="A shortened chromosome 22[^"]*">',
-        html,
-    )
-    assert '<script src="/static/js/glossary.js" defer></script>' in html
-    assert not INLINE_SCRIPT_RE.search(html)
-    # The imatinib page lists it among the pages that mention it.
-    medicine_page = client.get("/medicines/imatinib/").content.decode()
-    assert "/treatment/targeted-therapy/" in medicine_page
+@pytest.fixture(scope="class")
+def demo_for_class(django_db_setup, django_db_blocker):
+    with demo_loaded_once(django_db_blocker):
+        yield
 
 
-def test_demo_pages_with_medicines_and_definitions_are_valid_html(client, tmp_path):
-    call_command("load_demo", stdout=io.StringIO())
-    pages = {
-        slug: client.get(f"/treatment/{slug}/").content.decode()
-        for slug in ("targeted-therapy", "induction", "immunotherapy")
-    }
-    pages["blinatumomab"] = client.get("/medicines/blinatumomab/").content.decode()
-    assert validate(pages, tmp_path) == []
+@pytest.fixture
+def demo(demo_for_class, db):
+    """The demo, loaded once for the tests of TestDemoPages."""
+
+
+class TestDemoPages:
+    def test_demo_targeted_therapy_page_links_imatinib_to_its_medicine_page(self, demo, client):
+        response = client.get("/treatment/targeted-therapy/")
+        html = response.content.decode()
+        links = MEDICINE_LINK_RE.findall(body_of(html))
+        assert ("/medicines/imatinib/", "imatinib") in links
+        assert [url for url, _ in links].count("/medicines/imatinib/") == 1  # first mention only
+        # Glossary links there show their definitions in place (static/js/glossary.js).
+        assert re.search(
+            r'<a class="glossary-link" href="/glossary/#philadelphia-chromosome" '
+            r'data-definition="A shortened chromosome 22[^"]*">',
+            html,
+        )
+        assert '<script src="/static/js/glossary.js" defer></script>' in html
+        assert not INLINE_SCRIPT_RE.search(html)
+        # The imatinib page lists it among the pages that mention it.
+        medicine_page = client.get("/medicines/imatinib/").content.decode()
+        assert "/treatment/targeted-therapy/" in medicine_page
+
+    def test_demo_pages_with_medicines_and_definitions_are_valid_html(self, demo, client, tmp_path):
+        pages = {
+            slug: client.get(f"/treatment/{slug}/").content.decode()
+            for slug in ("targeted-therapy", "induction", "immunotherapy")
+        }
+        pages["blinatumomab"] = client.get("/medicines/blinatumomab/").content.decode()
+        assert validate(pages, tmp_path) == []
 
 
 def test_first_mention_by_any_name_links_once_and_never_in_headings_links_or_code(

@@ -1,7 +1,10 @@
+import io
 import os
 import shutil
+import sqlite3
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import sync_playwright
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls
@@ -66,3 +69,30 @@ def staff_roles(transactional_db):
     from treatments.roles import ensure_groups
 
     ensure_groups(apps)
+
+
+_demo_copy = {}
+
+
+@pytest.fixture
+def demo(live_server):
+    """The demo (`manage.py load_demo`) in the live server's database. The test's
+    database is emptied when it ends, so each test needs it again; loading takes
+    seconds, so on SQLite later tests get a copy (sqlite3's backup) of the
+    database as the first load left it. Each starts from the migrated database
+    with the staff roles (`staff_roles`), so each load would give the same."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        call_command("load_demo", stdout=io.StringIO())
+        return
+    connection.ensure_connection()
+    if "database" in _demo_copy:
+        _demo_copy["database"].backup(connection.connection)
+        ContentType.objects.clear_cache()
+    else:
+        call_command("load_demo", stdout=io.StringIO())
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.connection.backup(copy)
+        _demo_copy["database"] = copy

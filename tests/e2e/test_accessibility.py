@@ -1,11 +1,9 @@
 """WCAG 2.2 AA checks with axe-core in Chromium, and no sideways scrolling at 320px."""
 
-import io
 import json
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 pytestmark = pytest.mark.browser
 
@@ -36,8 +34,7 @@ PAGES = [
 
 
 @pytest.fixture
-def demo_site(live_server):
-    call_command("load_demo", stdout=io.StringIO())
+def demo_site(live_server, demo):
     return live_server.url
 
 

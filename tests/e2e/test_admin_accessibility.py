@@ -1,10 +1,7 @@
 """Staff screens in Chromium: axe-core (WCAG 2.2 AA) finds nothing in our markup."""
 
-import io
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
 from allsite.models import Feedback
 from tests.e2e.test_accessibility import AXE, AXE_OPTIONS, describe
@@ -15,8 +12,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def staff_site(live_server):
-    call_command("load_demo", stdout=io.StringIO())
+def staff_site(live_server, demo):
     article = Article.objects.get(slug="induction")
     latest = article.latest_revision
     editor = get_user_model().objects.get(username="editor")

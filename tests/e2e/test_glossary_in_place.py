@@ -1,11 +1,9 @@
 """A reader opens a glossary term's definition where they are reading, and
 closes it again, without leaving the page (static/js/glossary.js)."""
 
-import io
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from tests.e2e.test_accessibility import AXE, AXE_OPTIONS, describe
 
@@ -15,8 +13,7 @@ TERM = "a.glossary-link[href='/glossary/#philadelphia-chromosome']"
 
 
 @pytest.fixture
-def demo_site(live_server):
-    call_command("load_demo", stdout=io.StringIO())
+def demo_site(live_server, demo):
     return live_server.url
 
 
