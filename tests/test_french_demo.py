@@ -17,6 +17,7 @@ from django.core.management import call_command
 from allsite.demo.loader import DEMO_DIR, demo_articles, demo_glossary
 from references.citations import CITATION_RE, keys_in
 from references.models import Reference
+from tests.conftest import demo_loaded_once
 from treatments.models import Action, Article, Kind, Revision, Transition
 
 pytestmark = pytest.mark.django_db
@@ -27,9 +28,16 @@ FRENCH_PAGES = [
 ]  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """Every test here that reads the database reads the demo: it is loaded once for them."""
+    with demo_loaded_once(django_db_blocker):
+        yield
+
+
 @pytest.fixture
-def loaded(db):
-    call_command("load_demo", stdout=io.StringIO())
+def loaded(demo, db):
+    pass
 
 
 def french(kind=None):
