@@ -73,8 +73,8 @@ format: setup
 
 # The suite runs on every core (pytest-xdist): each test file's tests on one
 # worker, the browser tests together on one worker, first (tests/conftest.py,
-# _XdistGroups). `make test PYTEST_ARGS=` runs it in one process.
-PYTEST_ARGS ?= -n auto --dist loadgroup --no-loadscope-reorder
+# pytest_xdist_make_scheduler). `make test PYTEST_ARGS=` runs it in one process.
+PYTEST_ARGS ?= -n auto --dist loadfile --no-loadscope-reorder
 
 test: setup system-deps node_modules/.installed lint
 	$(DEV) $(PY) manage.py check

@@ -71,29 +71,38 @@ def pytest_runtest_teardown(item, nextitem):
     return result
 
 
-class _XdistGroups:
-    """With pytest-xdist (`make test` runs `-n auto --dist loadgroup`), each test
-    file's tests stay together on one worker, as with `--dist loadfile` (module
-    and class fixtures are made once), and the browser tests all run on one
-    worker, first: two Chromiums with their live servers at once overload two
-    cores, and they are the longest group."""
+# With pytest-xdist, `make test` runs `-n auto --dist loadfile --no-loadscope-reorder`:
+# each test file's tests on one worker (module and class fixtures are made once),
+# and the browser tests, the longest unit, all on one worker and first: two
+# Chromiums with their live servers at once overload two cores.
 
-    # Before xdist reads the groups.
-    @pytest.hookimpl(specname="pytest_collection_modifyitems", tryfirst=True)
-    def group_by_file(self, items):
-        for item in items:
-            group = "browser" if item.get_closest_marker("browser") else item.nodeid.split("::")[0]
-            item.add_marker(pytest.mark.xdist_group(group))
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile`, but tests/e2e is one unit, not one per file."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class Scheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid):
+            if nodeid.startswith("tests/e2e/"):
+                return "tests/e2e"
+            return super()._split_scope(nodeid)
+
+    return Scheduling(config, log)
+
+
+class _BrowserTestsFirst:
     # After pytest-django's ordering (tests with a transactional database last).
-    @pytest.hookimpl(specname="pytest_collection_modifyitems", trylast=True)
-    def browser_tests_first(self, items):
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items):
         items.sort(key=lambda item: not item.get_closest_marker("browser"))
 
 
 def pytest_configure(config):
-    if hasattr(config, "workerinput"):  # an xdist worker
-        config.pluginmanager.register(_XdistGroups(), "allsite-xdist-groups")
+    if hasattr(config, "workerinput"):  # an xdist worker: the order it reports is the queue's
+        config.pluginmanager.register(_BrowserTestsFirst(), "allsite-browser-tests-first")
 
 
 @pytest.fixture(autouse=True)
