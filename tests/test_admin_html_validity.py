@@ -67,7 +67,7 @@ def staff_screens(article, revision):
 def test_staff_screens_validate_as_html5_without_inline_script(client, tmp_path):
     call_command("load_demo", stdout=io.StringIO())
     users = get_user_model().objects
-    article = Article.objects.get(slug="induction")
+    article = Article.objects.get(slug="induction", language="en-gb")
     revision = submitted_edit(article, users.get(username="editor"))
     Feedback.objects.create(article=article, kind="error", comment="The dose is wrong.")
     client.force_login(users.get(username="admin"))
@@ -94,7 +94,7 @@ def test_edit_and_review_screens_run_a_constant_number_of_queries(
 ):
     kwargs = {"publish": publish, "publish_item": publish_item, "editor": editor}
     grow(2, start=0, reviewer=reviewer, **kwargs)
-    article = Article.objects.get(slug="page-0")
+    article = Article.objects.get(slug="page-0", language="en-gb")
     revision = submitted_edit(article, editor)
     screens = {
         name: url

@@ -31,7 +31,7 @@ def test_editor_creates_a_draft_that_readers_cannot_see(client, editor, referenc
     client.force_login(editor)
     response = client.post("/admin/treatments/article/add/", article_form())
     assert response.status_code == 302, response.content.decode()[:2000]
-    article = Article.objects.get(slug="induction")
+    article = Article.objects.get(slug="induction", language="en-gb")
     assert article.latest_revision.status == RevisionStatus.DRAFT
     assert article.latest_revision.author == editor
     assert client.get("/treatment/induction/").status_code == 404
@@ -128,7 +128,7 @@ def test_editing_a_page_in_review_makes_a_new_draft_and_leaves_the_review_alone(
         "/admin/treatments/article/add/",
         article_form(submit_for_review="on", note_for_readers="New."),
     )
-    article = Article.objects.get(slug="induction")
+    article = Article.objects.get(slug="induction", language="en-gb")
     in_review = article.latest_revision
     response = client.post(
         f"/admin/treatments/article/{article.pk}/change/",

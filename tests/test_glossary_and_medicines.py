@@ -119,7 +119,7 @@ def test_editor_adds_a_medicine_in_the_admin_and_it_waits_for_review(client, edi
         },
     )  # fmt: skip
     assert response.status_code == 302, response.content.decode()[:3000]
-    revision = Article.objects.get(slug="imatinib").latest_revision
+    revision = Article.objects.get(slug="imatinib", language="en-gb").latest_revision
     assert revision.details["brand_names"] == ["Glivec", "Gleevec"]
     assert revision.status == RevisionStatus.IN_REVIEW
     assert client.get("/medicines/imatinib/").status_code == 404

@@ -61,7 +61,10 @@ def links_to_versions(request, url_name, article, **kwargs):
     """The language switcher's links for an article's page: its published
     versions (same slug in every language), else each language's home page."""
     urls = urls_in_languages(url_name, published_languages(article), slug=article.slug, **kwargs)
-    return language_links(request, urls, current_url=request.path)
+    # The address shown is the page's own (also in a staff preview of it), or,
+    # where the English page stands in for a missing translation, this one.
+    standing_in = active_language() not in urls
+    return language_links(request, urls, current_url=request.path if standing_in else None)
 
 
 class InLanguage:

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def staff_site(live_server, demo):
-    article = Article.objects.get(slug="induction")
+    article = Article.objects.get(slug="induction", language="en-gb")
     latest = article.latest_revision
     editor = get_user_model().objects.get(username="editor")
     revision = workflow.save_draft(
