@@ -211,7 +211,9 @@ def test_withdrawing_a_page_in_a_section_takes_it_out_of_its_sections_lists(
     publish("induction", parent=section, title="Induction")
     assert "Induction" in client.get("/treatment/phases/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.withdraw(Article.objects.get(slug="induction", language="en-gb"), by=reviewer, reason="Wrong.")
+        workflow.withdraw(
+            Article.objects.get(slug="induction", language="en-gb"), by=reviewer, reason="Wrong."
+        )
     assert 'href="/treatment/induction/"' not in client.get("/treatment/phases/").content.decode()
 
 
