@@ -54,6 +54,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.utils.html import escape
@@ -387,6 +388,14 @@ def _backend():
     raise ImproperlyConfigured(f"Site search supports PostgreSQL and SQLite, not {vendor}.")
 
 
+def indexed_language(article):
+    """Only pages in the default language are indexed for now: the index has
+    one text-search configuration (English). Until search per language is
+    built, a search from a French page lists English pages, marked as English
+    (templates/allsite/search.html)."""
+    return article.language == settings.LANGUAGE_CODE
+
+
 def index_article(article):
     """Index the article's live revision, or remove its entry if it is not
     published (or no longer exists). Returns the entry or None.
@@ -404,7 +413,7 @@ def index_article(article):
             else None
         )
         revision = current.live_revision if current else None
-        if revision is None:
+        if revision is None or not indexed_language(current):
             _remove(backend, SearchEntry.objects.filter(article_id=article_id))
             return None
         fields = with_words(
@@ -457,7 +466,7 @@ def rebuild_index():
         # Lock the articles as approve() does, so no approval runs meanwhile.
         articles = list(
             Article.objects.published()
-            .filter(live_page__isnull=False)
+            .filter(live_page__isnull=False, language=settings.LANGUAGE_CODE)
             .select_for_update(of=("self",))
             .select_related("live_revision", "live_page")
             .order_by("pk")

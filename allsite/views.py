@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import translation
 from django.views.generic import TemplateView
 
 from treatments import navigation
@@ -8,7 +10,7 @@ from treatments.publishing import CHROME, HOME, SITEMAP
 
 from . import search
 from .faults import error_page
-from .locale import active_language
+from .locale import active_language, html_lang
 from .sitemaps import sitemap_entries, sitemap_files, urlset
 
 
@@ -88,6 +90,11 @@ class SearchView(TemplateView):
             result_count=len(results),
             partial_match=partial_match,
             result_limit=search.DEFAULT_LIMIT,
+            # The index holds English pages only (search.indexed_language): in
+            # another language, results are marked as English.
+            results_lang=None
+            if translation.get_language() == settings.LANGUAGE_CODE
+            else html_lang(settings.LANGUAGE_CODE),
             # Only when nothing, or no page with every word, was found.
             suggestion=search.suggest(query)
             if searchable and (partial_match or not results)
