@@ -203,9 +203,11 @@ def _articles(kind):
     approved_versions = ReferenceVersion.objects.filter(
         status=VersionStatus.APPROVED
     ).select_related("reference")
+    # English content only until translations are served here (issue 13): a
+    # translation shares its original's slug, so it must not stand in for it.
     return (
         Article.objects.for_public_page()
-        .filter(kind=kind)
+        .filter(kind=kind, language=settings.LANGUAGE_CODE)
         .prefetch_related(Prefetch("live_page__reference_versions", queryset=approved_versions))
     )
 

@@ -15,10 +15,10 @@ from openapi_spec_validator import validate
 
 from allsite.models import Feedback
 from references.models import Reference
-from tests.conftest import BODY, approved_reference
+from tests.conftest import BODY, approved_reference, make_user
 from tests.html_checks import INLINE_SCRIPT_RE
 from treatments import workflow
-from treatments.models import Article, Kind
+from treatments.models import Article, Kind, ReviewerProfile
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -371,3 +371,24 @@ def test_list_and_detail_query_counts(client, site, reference):
     assert _query_count(client, "/api/v1/pages/induction") == 2
     assert _query_count(client, "/api/v1/references") == 1
     assert _query_count(client, "/api/v1/references/acs-treating-all") == 1
+
+
+def test_a_french_translation_never_stands_in_for_its_english_original(client, publish, editor):
+    english = publish("induction", title="Induction")
+    french_reviewer = make_user(workflow.MEDICAL_REVIEWERS, username="dr_fr")
+    ReviewerProfile.objects.create(
+        user=french_reviewer, display_name="Dr F", role="Hématologue", languages=["fr"]
+    )
+    french = Article.objects.create(
+        kind=english.kind, slug=english.slug, language="fr", translation_of=english
+    )
+    draft = workflow.save_draft(
+        french, by=editor, base_revision=None, translates=english.live_revision,
+        title="L’induction", summary="La première phase.", body="Texte en français.\n",
+    )  # fmt: skip
+    workflow.submit(draft, by=editor)
+    workflow.approve(draft, by=french_reviewer)
+
+    assert client.get("/api/v1/pages/induction").json()["title"] == "Induction"
+    listing = client.get("/api/v1/pages").json()
+    assert [item["title"] for item in listing["items"]] == ["Induction"]
