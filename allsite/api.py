@@ -10,9 +10,16 @@ no LivePage and no live revision), reader feedback and staff accounts are
 never read.
 
 Every list reads a bounded amount: keyset pagination on the primary key
-(`cursor`), at most MAX_LIMIT items, two queries whatever the site's size
-(the items with what they show joined in, and the approved reference
-versions they cite). `allsite.api_http.ApiMiddleware` gives every /api/ response CORS for
+(`cursor`), at most MAX_LIMIT items, three queries whatever the site's size
+(the items with what they show joined in, the approved reference versions
+they cite, and the published language versions of the items on the page).
+
+Languages: every item says its `language` (BCP 47: en-GB, fr) and lists its
+`translations`: for an original, its published translations; for a
+translation, its original and the other published translations. Lists take
+`language=` (en-GB, en, fr...); a detail is in English unless `language=`
+asks for another (a translation shares its original's slug). References are
+the same in every language: they are in the language they were published in. `allsite.api_http.ApiMiddleware` gives every /api/ response CORS for
 GET, an ETag (conditional GETs answered 304) and Cache-Control.
 """
 
@@ -34,7 +41,7 @@ from pydantic import Field
 from references.models import Reference, ReferenceVersion, VersionStatus
 from treatments.models import Action, Article, Kind, Transition
 
-LANGUAGE = "en-GB"
+LANGUAGE = "en-GB"  # references' language (they are published in English)
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 
@@ -66,6 +73,7 @@ class ChangeLogEntry(Schema):
 class Translation(Schema):
     language: str
     url: str
+    title: str = ""
 
 
 class Item(Schema):
@@ -77,8 +85,11 @@ class Item(Schema):
     details: dict = Field(
         description="Reviewed fields of glossary terms (aliases) and medicines (brand names...)."
     )
-    language: str
-    translations: list[Translation] = Field(description="Always empty for now.")
+    language: str = Field(description="BCP 47 tag: en-GB, fr.")
+    translations: list[Translation] = Field(
+        description="The other published language versions: an original's translations, or "
+        "a translation's original and sibling translations."
+    )
     url: str = Field(description="The canonical address of the page on the site.")
     lastReviewed: datetime.date | None
     nextReviewDue: datetime.date | None
@@ -130,7 +141,9 @@ class Filters(Schema):
     updated_since: datetime.datetime | None = Field(
         None, description="Only items changed for readers at or after this ISO 8601 time."
     )
-    language: str | None = Field(None, description="Only items in this language (en-GB).")
+    language: str | None = Field(
+        None, description="Only items in this language (en-GB or fr; en means en-GB)."
+    )
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page.")
     cursor: str | None = Field(None, description="From the previous page's `next` link.")
 
@@ -180,8 +193,28 @@ def _aware(when):
     return when
 
 
+def _language_code(language):
+    """The site's language code for a requested tag (en-GB, en, fr...), or None
+    if the site has no such language."""
+    if language is None:
+        return settings.LANGUAGE_CODE
+    language = language.lower().replace("_", "-")
+    codes = [code for code, _ in settings.LANGUAGES]
+    if language in codes:
+        return language
+    matches = [code for code in codes if code.split("-")[0] == language]
+    return matches[0] if len(matches) == 1 else None
+
+
 def _wrong_language(language):
-    return language is not None and language.lower() not in {LANGUAGE.lower(), "en"}
+    """References are in English: another language has none."""
+    return language is not None and _language_code(language) != settings.LANGUAGE_CODE
+
+
+def _tag(code):
+    """BCP 47 tag of a site language code: en-gb -> en-GB."""
+    main, _, region = code.partition("-")
+    return f"{main}-{region.upper()}" if region else main
 
 
 def _next_url(request, rows, filters):
@@ -203,11 +236,9 @@ def _articles(kind):
     approved_versions = ReferenceVersion.objects.filter(
         status=VersionStatus.APPROVED
     ).select_related("reference")
-    # English content only until translations are served here (issue 13): a
-    # translation shares its original's slug, so it must not stand in for it.
     return (
         Article.objects.for_public_page()
-        .filter(kind=kind, language=settings.LANGUAGE_CODE)
+        .filter(kind=kind)
         .prefetch_related(Prefetch("live_page__reference_versions", queryset=approved_versions))
     )
 
@@ -219,7 +250,39 @@ def _updated(article):
     return max((t for t in times if t is not None), default=None)
 
 
-def _item(article):
+def _families(articles):
+    """{original id: [(language, url, title)]} of the published language
+    versions of these articles' originals (originals included): one query."""
+    originals = {a.translation_of_id or a.pk for a in articles}
+    if not originals:
+        return {}
+    versions = (
+        Article.objects.published()
+        .filter(Q(pk__in=originals) | Q(translation_of_id__in=originals))
+        .filter(live_page__isnull=False)
+        .select_related("live_revision")
+        .only("kind", "slug", "language", "translation_of_id", "live_revision__title")
+        .order_by("language", "pk")
+    )
+    families = {}
+    for version in versions:
+        families.setdefault(version.translation_of_id or version.pk, []).append(version)
+    return families
+
+
+def _translations(article, families):
+    return [
+        {
+            "language": _tag(other.language),
+            "url": settings.SITE_URL + other.get_absolute_url(),
+            "title": other.live_revision.title,
+        }
+        for other in families.get(article.translation_of_id or article.pk, [])
+        if other.pk != article.pk
+    ]
+
+
+def _item(article, families):
     revision = article.live_revision
     live_page = article.live_page
     versions = {v.reference.key: v.pk for v in live_page.reference_versions.all()}
@@ -235,8 +298,8 @@ def _item(article):
         "summary": revision.summary,
         "html": live_page.body_html,
         "details": revision.details or {},
-        "language": LANGUAGE,
-        "translations": [],
+        "language": _tag(article.language),
+        "translations": _translations(article, families),
         "url": settings.SITE_URL + article.get_absolute_url(),
         "lastReviewed": timezone.localdate(article.last_reviewed_at)
         if article.last_review_id
@@ -259,9 +322,12 @@ def _item(article):
 
 
 def _list_articles(request, response, kind, filters):
-    if _wrong_language(filters.language):
-        return {"items": [], "next": None}
     queryset = _articles(kind)
+    if filters.language is not None:
+        language = _language_code(filters.language)
+        if language is None:
+            return {"items": [], "next": None}
+        queryset = queryset.filter(language=language)
     since = _aware(filters.updated_since)
     if since is not None:
         queryset = queryset.filter(
@@ -270,17 +336,19 @@ def _list_articles(request, response, kind, filters):
             | Q(live_page__rendered_at__gte=since)
         )
     rows = _page(queryset, filters)
+    families = _families(rows[: filters.limit])
     return {
-        "items": [_item(a) for a in rows[: filters.limit]],
+        "items": [_item(a, families) for a in rows[: filters.limit]],
         "next": _next_url(request, rows, filters),
     }
 
 
-def _detail_article(response, kind, slug):
-    article = _articles(kind).filter(slug=slug).first()
+def _detail_article(response, kind, slug, language=None):
+    code = _language_code(language)
+    article = _articles(kind).filter(slug=slug, language=code).first() if code else None
     if article is None:
         raise Http404("No published item with that name.")
-    item = _item(article)
+    item = _item(article, _families([article]))
     if item["updatedAt"] is not None:
         response["Last-Modified"] = http_date(item["updatedAt"].timestamp())
     return item
@@ -355,8 +423,13 @@ def _register(path, kind, label):
         summary=f"One published item of the {label}",
         tags=[path],
     )
-    def detail_view(request, response: HttpResponse, slug: str):
-        return _detail_article(response, kind, slug)
+    def detail_view(
+        request,
+        response: HttpResponse,
+        slug: str,
+        language: str | None = Query(None, description="en-GB (default) or fr."),
+    ):
+        return _detail_article(response, kind, slug, language)
 
 
 for _path, _kind, _label in KINDS:

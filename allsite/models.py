@@ -238,10 +238,15 @@ class SearchEntry(models.Model):
     created by migration 0004_search_backend: on PostgreSQL a weighted
     `search_vector` tsvector column on this table with a GIN index, on SQLite
     the FTS5 table `allsite_searchentry_fts` (rowid = this entry's id).
+    Search looks in one language at a time (its article's; on PostgreSQL the
+    vectors use that language's text search configuration).
     """
 
     article = models.OneToOneField(
         "treatments.Article", on_delete=models.CASCADE, related_name="search_entry"
+    )
+    language = models.CharField(
+        max_length=8, default=settings.LANGUAGE_CODE, help_text="The article's language."
     )
     revision = models.ForeignKey(
         "treatments.Revision",
@@ -288,14 +293,22 @@ class SearchWord(models.Model):
     kept in step with this table by triggers).
     """
 
-    word = models.CharField(max_length=40, unique=True)
+    word = models.CharField(max_length=40)
+    language = models.CharField(
+        max_length=8,
+        default=settings.LANGUAGE_CODE,
+        help_text="Suggestions for a search in one language come from its words only.",
+    )
     entries = models.PositiveIntegerField(
-        default=0, help_text=_("How many published items use the word.")
+        default=0, help_text=_("How many published items in this language use the word.")
     )
 
     class Meta:
         verbose_name = _("search vocabulary word")
         verbose_name_plural = _("search vocabulary")
+        constraints = [
+            models.UniqueConstraint(fields=["language", "word"], name="search_word_per_language")
+        ]
 
     def __str__(self):
         return self.word

@@ -46,6 +46,16 @@ close words are looked up in an index (migration allsite/0007_search_vocabulary)
 At most MAX_CLOSE_WORDS candidates per word are read, then scored alike on both
 databases (edit distance, then how many items use the word). A suggestion is
 made only when the corrected query finds pages with all its words.
+
+Languages: every entry and vocabulary word has its article's language, and
+search, suggestions and `articles_containing` look in one language only (the
+reader's: `translation.get_language()`), so a French reader finds French
+pages and is offered French words. On PostgreSQL each entry's vectors are made
+with its language's text search configuration (PG_CONFIGS: `allsite_english`,
+`french`) and the query with the same one; the language is a filter next to
+the GIN look-up. On SQLite the FTS5 table is shared by every language and
+its matches are filtered by the entry's language (its porter stemmer is
+English: French words are matched as written, without French stemming).
 """
 
 import re
@@ -57,6 +67,7 @@ from html.parser import HTMLParser
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -84,6 +95,9 @@ _FROM_PG_STAND_INS = str.maketrans(PG_STAND_INS, PG_PUNCTUATION)
 _MARKED_RE = re.compile(f"{MARK_START}(.*?){MARK_END}", re.S)
 
 PG_CONFIG = "allsite_english"
+# PostgreSQL text search configuration per language (English: PG_CONFIG). The
+# same mapping is written into migration 0008_search_languages.
+PG_CONFIGS = {"fr": "french"}
 FTS_TABLE = "allsite_searchentry_fts"
 TRIGRAM_TABLE = "allsite_searchword_trigram"
 
@@ -109,6 +123,41 @@ STOP_WORDS = frozenset({
     "there", "these", "they", "this", "those", "to", "us", "was", "we", "were", "what", "when",
     "where", "which", "who", "whom", "why", "will", "with", "would", "you", "your", "yours"
 })  # fmt: skip
+# French: articles, pronouns, prepositions and question words, and the
+# elided forms (l', d', qu') as our parser splits them.
+FRENCH_STOP_WORDS = frozenset({
+    "à", "au", "aux", "avec", "c", "ce", "ces", "cette", "comment", "d", "dans", "de", "des",
+    "du", "elle", "elles", "en", "est", "et", "il", "ils", "j", "je", "l", "la", "le", "les",
+    "leur", "leurs", "m", "ma", "mes", "mon", "n", "ne", "nous", "on", "ou", "où", "par",
+    "pas", "pour", "qu", "que", "quel", "quelle", "quelles", "quels", "qui", "quoi", "s", "sa",
+    "se", "ses", "son", "sont", "sur", "t", "ta", "tes", "ton", "tu", "un", "une", "vos",
+    "votre", "vous", "y"
+})  # fmt: skip
+STOP_WORDS_BY_LANGUAGE = {"fr": FRENCH_STOP_WORDS}
+
+
+def search_language(code=None):
+    """The index's language code for a language code (the reader's, say):
+    one of settings.LANGUAGES, by its main part if need be (fr-ca -> fr,
+    en -> en-gb); the default language otherwise."""
+    codes = [language for language, _ in settings.LANGUAGES]
+    code = (code or settings.LANGUAGE_CODE).lower()
+    if code in codes:
+        return code
+    main = code.split("-")[0]
+    for language in codes:
+        if language.split("-")[0] == main:
+            return language
+    return settings.LANGUAGE_CODE
+
+
+def pg_config(language):
+    """The text search configuration of a language (a constant, never input)."""
+    return PG_CONFIGS.get(search_language(language), PG_CONFIG)
+
+
+def stop_words(language=None):
+    return STOP_WORDS_BY_LANGUAGE.get(search_language(language), STOP_WORDS)
 
 
 # Query parsing -------------------------------------------------------------
@@ -184,12 +233,14 @@ def _word_runs(text):
     return [run.lower() for run in runs if any(unicodedata.category(ch)[0] in "LN" for ch in run)]
 
 
-def parse_query(query):
+def parse_query(query, language=None):
     """The query's terms, in web-search syntax: words, "quoted phrases", a leading
     minus to exclude (-word, -"two words"), and `or` between alternatives. A word
     written with punctuation inside it (CAR-T, don't, BCR-ABL1) is a phrase of its
-    parts. Anything else is plain text: no input is an error."""
+    parts. Anything else is plain text: no input is an error. Common words of
+    the `language` are left out of unquoted words."""
     query = clean_query(query)
+    common = stop_words(language)
     terms = []
     pending_or = False
     for match in re.finditer(r'(-?)"([^"]*)"?|(\S+)', query):
@@ -215,7 +266,7 @@ def parse_query(query):
         pending_or = False
 
     def meaningful(t):
-        return t.quoted or t.excluded or len(t.words) > 1 or t.words[0] not in STOP_WORDS
+        return t.quoted or t.excluded or len(t.words) > 1 or t.words[0] not in common
 
     if any(meaningful(t) and not t.excluded for t in terms):
         terms = [t for t in terms if meaningful(t)]
@@ -228,9 +279,9 @@ def parse_query(query):
     return unique[:MAX_TERMS]
 
 
-def has_words(query):
+def has_words(query, language=None):
     """Whether the query has something to find (not only words to leave out)."""
-    return bool(wanted(parse_query(query)))
+    return bool(wanted(parse_query(query, language)))
 
 
 # Indexing ------------------------------------------------------------------
@@ -297,8 +348,9 @@ def html_to_text(body_html):
     return _clean_text("".join(extractor.parts))
 
 
-def entry_fields(kind, title, summary, body_html, details):
-    """The SearchEntry text fields for a revision of an article of this kind."""
+def entry_fields(kind, title, summary, body_html, details, language=None):
+    """The SearchEntry text fields for a revision of an article of this kind,
+    with its detail labels in the article's `language` (default: the site's)."""
     details = details or {}
     title = _clean_text(title)
     seen = {title.casefold()}
@@ -314,7 +366,8 @@ def entry_fields(kind, title, summary, body_html, details):
         if field.name in NAME_FIELDS or not value:
             continue
         value = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-        detail_text.append(f"{field.label}: {value}.")
+        with translation.override(language or settings.LANGUAGE_CODE):
+            detail_text.append(f"{field.label}: {value}.")
     body_text = " ".join([html_to_text(body_html), *detail_text])
     return {
         "title": title[:200],
@@ -342,10 +395,10 @@ def entry_words(*, title, keywords, summary, body_text):
     return {word for word in _word_runs(text) if vocabulary_word(word)}
 
 
-def _count_words(changes):
-    """Add each word's change (+n, -n) to the vocabulary; delete words no entry
-    uses any more. Words are written in sorted order, so two publications at
-    once lock them in the same order."""
+def _count_words(changes, language):
+    """Add each word's change (+n, -n) to the language's vocabulary; delete
+    words no entry uses any more. Words are written in sorted order, so two
+    publications at once lock them in the same order."""
     table = connection.ops.quote_name(SearchWord._meta.db_table)
     added = sorted((word, n) for word, n in changes.items() if n > 0)
     removed = sorted((word, n) for word, n in changes.items() if n < 0)
@@ -353,10 +406,11 @@ def _count_words(changes):
         for start in range(0, len(added), 500):
             batch = added[start : start + 500]
             cursor.execute(
-                f"INSERT INTO {table} (word, entries) VALUES "
-                + ", ".join(["(%s, %s)"] * len(batch))
-                + f" ON CONFLICT (word) DO UPDATE SET entries = {table}.entries + excluded.entries",
-                [value for pair in batch for value in pair],
+                f"INSERT INTO {table} (language, word, entries) VALUES "
+                + ", ".join(["(%s, %s, %s)"] * len(batch))
+                + " ON CONFLICT (language, word) DO UPDATE SET "
+                f"entries = {table}.entries + excluded.entries",
+                [value for word, n in batch for value in (language, word, n)],
             )
         by_change = {}
         for word, n in removed:
@@ -367,11 +421,13 @@ def _count_words(changes):
                 marks = ", ".join(["%s"] * len(batch))
                 cursor.execute(
                     f"UPDATE {table} SET entries = CASE WHEN entries > %s THEN entries - %s "
-                    f"ELSE 0 END WHERE word IN ({marks})",
-                    [n, n, *batch],
+                    f"ELSE 0 END WHERE language = %s AND word IN ({marks})",
+                    [n, n, language, *batch],
                 )
                 cursor.execute(
-                    f"DELETE FROM {table} WHERE entries = 0 AND word IN ({marks})", batch
+                    f"DELETE FROM {table} WHERE entries = 0 AND language = %s "
+                    f"AND word IN ({marks})",
+                    [language, *batch],
                 )
 
 
@@ -386,14 +442,6 @@ def _backend():
     if vendor == "sqlite":
         return _SQLiteBackend
     raise ImproperlyConfigured(f"Site search supports PostgreSQL and SQLite, not {vendor}.")
-
-
-def indexed_language(article):
-    """Only pages in the default language are indexed for now: the index has
-    one text-search configuration (English). Until search per language is
-    built, a search from a French page lists English pages, marked as English
-    (templates/allsite/search.html)."""
-    return article.language == settings.LANGUAGE_CODE
 
 
 def index_article(article):
@@ -413,7 +461,7 @@ def index_article(article):
             else None
         )
         revision = current.live_revision if current else None
-        if revision is None or not indexed_language(current):
+        if revision is None:
             _remove(backend, SearchEntry.objects.filter(article_id=article_id))
             return None
         fields = with_words(
@@ -423,21 +471,29 @@ def index_article(article):
                 revision.summary,
                 current.live_page.body_html,
                 revision.details,
+                current.language,
             )
         )
-        previous = _words_of(
+        language = search_language(current.language)
+        previous_language, previous = (
             SearchEntry.objects.select_for_update()
             .filter(article=current)
-            .values_list("words", flat=True)
+            .values_list("language", "words")
             .first()
-        )
+        ) or (language, "")
+        previous = _words_of(previous)
         entry, _ = SearchEntry.objects.update_or_create(
-            article=current, defaults={"revision": revision, **fields}
+            article=current, defaults={"revision": revision, "language": language, **fields}
         )
         with connection.cursor() as cursor:
             backend.sync(cursor, [entry.pk])
         words = _words_of(fields["words"])
-        _count_words(dict.fromkeys(words - previous, 1) | dict.fromkeys(previous - words, -1))
+        if previous_language != language:
+            _count_words(dict.fromkeys(previous, -1), previous_language)
+            previous = set()
+        _count_words(
+            dict.fromkeys(words - previous, 1) | dict.fromkeys(previous - words, -1), language
+        )
         return entry
 
 
@@ -448,15 +504,16 @@ def sync_entries(ids):
 
 
 def _remove(backend, entries):
-    rows = list(entries.values_list("pk", "words"))
+    rows = list(entries.values_list("pk", "language", "words"))
     if rows:
         entries.delete()
         with connection.cursor() as cursor:
-            backend.unsync(cursor, [pk for pk, _ in rows])
-        removed = Counter()
-        for _, words in rows:
-            removed.update(_words_of(words))
-        _count_words({word: -n for word, n in removed.items()})
+            backend.unsync(cursor, [pk for pk, _, _ in rows])
+        removed = {}
+        for _, language, words in rows:
+            removed.setdefault(language, Counter()).update(_words_of(words))
+        for language, counts in sorted(removed.items()):
+            _count_words({word: -n for word, n in counts.items()}, language)
 
 
 def rebuild_index():
@@ -466,7 +523,7 @@ def rebuild_index():
         # Lock the articles as approve() does, so no approval runs meanwhile.
         articles = list(
             Article.objects.published()
-            .filter(live_page__isnull=False, language=settings.LANGUAGE_CODE)
+            .filter(live_page__isnull=False)
             .select_for_update(of=("self",))
             .select_related("live_revision", "live_page")
             .order_by("pk")
@@ -476,6 +533,7 @@ def rebuild_index():
             SearchEntry(
                 article=article,
                 revision=article.live_revision,
+                language=search_language(article.language),
                 **with_words(
                     entry_fields(
                         article.kind,
@@ -483,6 +541,7 @@ def rebuild_index():
                         article.live_revision.summary,
                         article.live_page.body_html,
                         article.live_revision.details,
+                        article.language,
                     )
                 ),
             )
@@ -493,26 +552,31 @@ def rebuild_index():
             backend.sync(cursor, None)
         counts = Counter()
         for entry in entries:
-            counts.update(_words_of(entry.words))
+            counts.update((entry.language, word) for word in _words_of(entry.words))
         SearchWord.objects.all().delete()
         SearchWord.objects.bulk_create(
-            [SearchWord(word=word, entries=n) for word, n in sorted(counts.items())],
+            [
+                SearchWord(language=language, word=word, entries=n)
+                for (language, word), n in sorted(counts.items())
+            ],
             batch_size=500,
         )
     return len(entries)
 
 
-def articles_containing(names):
-    """Ids of published articles whose indexed text (any field) contains one of
-    the names as words, stemmed as search stems them: a superset of the pages
-    where the glossary linker or the medicine finder could match the name."""
+def articles_containing(names, language=None):
+    """Ids of published articles in the language whose indexed text (any field)
+    contains one of the names as words, stemmed as search stems them: a
+    superset of the pages where the glossary linker or the medicine finder
+    could match the name."""
+    language = search_language(language)
     terms = [Term(tuple(words)) for words in {tuple(_word_runs(n)) for n in names} if words]
     if not terms:
         return set()
     ids = set()
     with connection.cursor() as cursor:
         for start in range(0, len(terms), MAX_TERMS):
-            ids |= set(_backend().containing(cursor, terms[start : start + MAX_TERMS]))
+            ids |= set(_backend().containing(cursor, terms[start : start + MAX_TERMS], language))
     return ids
 
 
@@ -530,18 +594,20 @@ class SearchResult:
     partial: bool = False
 
 
-def search(query, *, limit=DEFAULT_LIMIT):
-    """Published content matching the query, best first."""
-    terms = parse_query(query)
+def search(query, *, limit=DEFAULT_LIMIT, language=None):
+    """Published content in the language (default: the site's) matching the
+    query, best first."""
+    language = search_language(language)
+    terms = parse_query(query, language)
     if not wanted(terms):
         return []
     limit = max(1, min(int(limit), MAX_LIMIT))
     backend = _backend()
     with connection.cursor() as cursor:
-        rows = backend.find(cursor, terms, match_all=True, limit=limit)
+        rows = backend.find(cursor, terms, match_all=True, limit=limit, language=language)
         partial = False
         if not rows and len(wanted(terms)) > 1:
-            rows = backend.find(cursor, terms, match_all=False, limit=limit)
+            rows = backend.find(cursor, terms, match_all=False, limit=limit, language=language)
             partial = True
     entries = SearchEntry.objects.select_related("article__live_revision").in_bulk(
         [row[0] for row in rows]
@@ -628,31 +694,40 @@ def closest_words(word, candidates):
     return [candidate for _, _, candidate in sorted(scored)]
 
 
-def _correctable(word):
-    return vocabulary_word(word) and word not in STOP_WORDS and not any(ch.isdigit() for ch in word)
+def _correctable(word, language=None):
+    return (
+        vocabulary_word(word)
+        and word not in stop_words(language)
+        and not any(ch.isdigit() for ch in word)
+    )
 
 
-def suggest(query):
-    """A Suggestion for a query that found nothing (or only pages with some of
-    its words), or None. Words search finds, as typed or stemmed, are kept;
+def suggest(query, language=None):
+    """A Suggestion for a query in the language that found nothing (or only
+    pages with some of its words), or None, from that language's words. Words search finds, as typed or stemmed, are kept;
     each other word becomes its closest vocabulary word. Offered only when
     the corrected query finds pages with all its words. The work depends on
     the query's words only (the first MAX_TERMS words, MAX_CLOSE_WORDS
     candidates each: at most 2 queries a word and SUGGESTIONS_TRIED more),
     not on the size of the site."""
-    terms = parse_query(query)
-    words = [word for term in wanted(terms) for word in term.words if _correctable(word)]
+    language = search_language(language)
+    terms = parse_query(query, language)
+    words = [word for term in wanted(terms) for word in term.words if _correctable(word, language)]
     words = list(dict.fromkeys(words))[:MAX_TERMS]
     if not words:
         return None
     backend = _backend()
-    known = set(SearchWord.objects.filter(word__in=words).values_list("word", flat=True))
+    known = set(
+        SearchWord.objects.filter(language=language, word__in=words).values_list("word", flat=True)
+    )
     choices = {}
     with connection.cursor() as cursor:
         for word in words:
-            if word in known or backend.exists(cursor, [Term((word,))]):
+            if word in known or backend.exists(cursor, [Term((word,))], language):
                 continue
-            found = closest_words(word, backend.close_words(cursor, word, MAX_CLOSE_WORDS))
+            found = closest_words(
+                word, backend.close_words(cursor, word, MAX_CLOSE_WORDS, language)
+            )
             if found:
                 choices[word] = found[:SUGGESTIONS_TRIED]
         if not choices:
@@ -665,7 +740,7 @@ def suggest(query):
                 replace(term, words=tuple(corrections.get(w, w) for w in term.words))
                 for term in terms
             ]
-            if backend.exists(cursor, corrected):
+            if backend.exists(cursor, corrected, language):
                 return _corrected_query(clean_query(query), corrections)
     return None
 
@@ -720,10 +795,18 @@ def _pg_text(sql):
     return f"translate({sql}, '{PG_PUNCTUATION}', '{PG_STAND_INS}')"
 
 
+def _entry_config_sql():
+    """SQL for an entry row's text search configuration, from its language."""
+    cases = " ".join(
+        f"WHEN '{language}' THEN '{config}'::regconfig" for language, config in PG_CONFIGS.items()
+    )
+    return f"CASE language {cases} ELSE '{PG_CONFIG}'::regconfig END"
+
+
 class _PostgresBackend:
     @staticmethod
     def _vector(text, weight):
-        return f"setweight(to_tsvector('{PG_CONFIG}', {_pg_text(text)}), '{weight}')"
+        return f"setweight(to_tsvector({_entry_config_sql()}, {_pg_text(text)}), '{weight}')"
 
     NAMES = "coalesce(title, '') || ' ' || coalesce(keywords, '')"
     SUMMARY = "coalesce(summary, '')"
@@ -764,11 +847,12 @@ class _PostgresBackend:
         """Nothing to do: the vectors are columns of the deleted rows."""
 
     @classmethod
-    def _tsquery(cls, groups, excluded):
-        """SQL and parameters of the tsquery: AND of OR-groups, minus exclusions.
-        Written out in full where it is used (not in a CTE), so that PostgreSQL
-        sees a constant it can look up in the GIN index."""
-        phrase = f"phraseto_tsquery('{PG_CONFIG}', %s)"
+    def _tsquery(cls, groups, excluded, language=None):
+        """SQL and parameters of the tsquery: AND of OR-groups, minus exclusions,
+        in the language's configuration. Written out in full where it is used
+        (not in a CTE), so that PostgreSQL sees a constant it can look up in
+        the GIN index."""
+        phrase = f"phraseto_tsquery('{pg_config(language)}', %s)"
         sql = " && ".join("(" + " || ".join([phrase] * len(g)) + ")" for g in groups)
         sql += "".join(f" && !!{phrase}" for _ in excluded)
         params = [" ".join(t.words) for group in groups for t in group]
@@ -776,57 +860,65 @@ class _PostgresBackend:
         return f"({sql})", params
 
     @classmethod
-    def find(cls, cursor, terms, *, match_all, limit):
-        """Best first: the entries with all the words in their names, then in
-        their names and summary, then anywhere; by ts_rank within each."""
+    def find(cls, cursor, terms, *, match_all, limit, language=None):
+        """Best first: the entries in the language with all the words in their
+        names, then in their names and summary, then anywhere; by ts_rank
+        within each."""
         ids = []
         for tier in range(len(cls.TIERS)):
             if len(ids) >= limit:
                 break
             cursor.execute(
-                *cls.find_sql(terms, match_all=match_all, limit=limit - len(ids), tier=tier)
+                *cls.find_sql(
+                    terms,
+                    match_all=match_all,
+                    limit=limit - len(ids),
+                    tier=tier,
+                    language=language,
+                )
             )
             ids += [row[0] for row in cursor.fetchall()]
         if not ids:
             return []
-        cursor.execute(*cls.extracts_sql(terms, ids, match_all=match_all))
+        cursor.execute(*cls.extracts_sql(terms, ids, match_all=match_all, language=language))
         extracts = {row[0]: row for row in cursor.fetchall()}
         return [extracts[entry_id] for entry_id in ids if entry_id in extracts]
 
     @classmethod
-    def _query(cls, terms, match_all):
+    def _query(cls, terms, match_all, language=None):
         groups = or_groups(terms) if match_all else [wanted(terms)]
-        return cls._tsquery(groups, unwanted(terms))
+        return cls._tsquery(groups, unwanted(terms), language)
 
     @classmethod
-    def find_sql(cls, terms, *, match_all, limit, tier=0):
-        """SQL for the ids of one tier's best entries, best first."""
+    def find_sql(cls, terms, *, match_all, limit, tier=0, language=None):
+        """SQL for the ids of one tier's best entries in the language, best first."""
         table = connection.ops.quote_name(SearchEntry._meta.db_table)
-        q, q_params = cls._query(terms, match_all)
+        q, q_params = cls._query(terms, match_all, language)
         _, condition = cls.TIERS[tier]
         where = condition.format(q=q)
         if tier < len(cls.TIERS) - 1:
             where += f" AND e.search_vector @@ {q}"  # the exclusions, in names and summary
         sql = f"""
             SELECT e.id FROM {table} e
-            WHERE {where}
+            WHERE {where} AND e.language = %s
             ORDER BY ts_rank('{{0.05, 0.2, 0.4, 1.0}}', e.search_vector, {q}, 1) DESC,
                 e.title, e.id
             LIMIT %s
         """
         conditions = condition.count("{q}") + (1 if tier < len(cls.TIERS) - 1 else 0)
-        return sql, [*q_params * conditions, *q_params, limit]
+        return sql, [*q_params * conditions, search_language(language), *q_params, limit]
 
     @classmethod
-    def extracts_sql(cls, terms, ids, *, match_all):
+    def extracts_sql(cls, terms, ids, *, match_all, language=None):
         """SQL for (id, body extract, summary extract, names extract) of these entries."""
         table = connection.ops.quote_name(SearchEntry._meta.db_table)
-        q, q_params = cls._query(terms, match_all)
+        q, q_params = cls._query(terms, match_all, language)
+        config = pg_config(language)
         sql = f"""
             SELECT e.id,
-                ts_headline('{PG_CONFIG}', {_pg_text("e.body_text")}, {q}, %s),
-                ts_headline('{PG_CONFIG}', {_pg_text("e.summary")}, {q}, %s),
-                ts_headline('{PG_CONFIG}', {_pg_text("e.keywords")}, {q}, %s)
+                ts_headline('{config}', {_pg_text("e.body_text")}, {q}, %s),
+                ts_headline('{config}', {_pg_text("e.summary")}, {q}, %s),
+                ts_headline('{config}', {_pg_text("e.keywords")}, {q}, %s)
             FROM {table} e WHERE e.id = ANY(%s)
         """
         params = [
@@ -838,45 +930,48 @@ class _PostgresBackend:
         return sql, params
 
     @classmethod
-    def containing(cls, cursor, terms):
-        cursor.execute(*cls.containing_sql(terms))
+    def containing(cls, cursor, terms, language=None):
+        cursor.execute(*cls.containing_sql(terms, language))
         return [row[0] for row in cursor.fetchall()]
 
     @classmethod
-    def containing_sql(cls, terms):
+    def containing_sql(cls, terms, language=None):
         table = connection.ops.quote_name(SearchEntry._meta.db_table)
-        q, params = cls._tsquery([terms], [])
-        return f"SELECT article_id FROM {table} WHERE search_vector @@ {q}", params
+        q, params = cls._tsquery([terms], [], language)
+        sql = f"SELECT article_id FROM {table} WHERE search_vector @@ {q} AND language = %s"
+        return sql, [*params, search_language(language)]
 
     @classmethod
-    def exists(cls, cursor, terms):
-        """Whether any entry has all the (wanted) terms."""
-        cursor.execute(*cls.exists_sql(terms))
+    def exists(cls, cursor, terms, language=None):
+        """Whether any entry in the language has all the (wanted) terms."""
+        cursor.execute(*cls.exists_sql(terms, language))
         return cursor.fetchone() is not None
 
     @classmethod
-    def exists_sql(cls, terms):
+    def exists_sql(cls, terms, language=None):
         table = connection.ops.quote_name(SearchEntry._meta.db_table)
-        q, params = cls._query(terms, True)
-        return f"SELECT 1 FROM {table} e WHERE e.search_vector @@ {q} LIMIT 1", params
+        q, params = cls._query(terms, True, language)
+        sql = f"SELECT 1 FROM {table} e WHERE e.search_vector @@ {q} AND e.language = %s LIMIT 1"
+        return sql, [*params, search_language(language)]
 
     @classmethod
-    def close_words(cls, cursor, word, limit):
-        cursor.execute(*cls.close_words_sql(word, limit))
+    def close_words(cls, cursor, word, limit, language=None):
+        cursor.execute(*cls.close_words_sql(word, limit, language))
         return cursor.fetchall()
 
     @classmethod
-    def close_words_sql(cls, word, limit):
-        """(word, entries) of vocabulary words similar to `word` (pg_trgm's `%`,
-        answered from the GIN trigram index), the most similar first."""
+    def close_words_sql(cls, word, limit, language=None):
+        """(word, entries) of the language's vocabulary words similar to `word`
+        (pg_trgm's `%`, answered from the GIN trigram index), the most similar
+        first."""
         table = connection.ops.quote_name(SearchWord._meta.db_table)
         sql = f"""
             SELECT word, entries FROM {table}
-            WHERE word %% %s
+            WHERE word %% %s AND language = %s
             ORDER BY similarity(word, %s) DESC, entries DESC, word
             LIMIT %s
         """
-        return sql, [word, word, limit]
+        return sql, [word, search_language(language), word, limit]
 
 
 class _SQLiteBackend:
@@ -921,7 +1016,7 @@ class _SQLiteBackend:
         return expression
 
     @classmethod
-    def find(cls, cursor, terms, *, match_all, limit):
+    def find(cls, cursor, terms, *, match_all, limit, language=None):
         table = connection.ops.quote_name(SearchEntry._meta.db_table)
         everywhere = cls.match_expression(terms, match_all=match_all)
         names = cls.match_expression(
@@ -939,7 +1034,7 @@ class _SQLiteBackend:
                 snippet({FTS_TABLE}, 2, %s, %s, '…', 64),
                 snippet({FTS_TABLE}, 1, %s, %s, '…', 64)
             FROM {FTS_TABLE} JOIN {table} e ON e.id = {FTS_TABLE}.rowid
-            WHERE {FTS_TABLE} MATCH %s
+            WHERE {FTS_TABLE} MATCH %s AND e.language = %s
             ORDER BY
                 CASE
                     WHEN {FTS_TABLE}.rowid IN
@@ -953,37 +1048,43 @@ class _SQLiteBackend:
                 e.id
             LIMIT %s
         """
-        params = [MARK_START, MARK_END] * 3 + [everywhere, names, with_summary, limit]
+        params = [MARK_START, MARK_END] * 3 + [
+            everywhere,
+            search_language(language),
+            names,
+            with_summary,
+            limit,
+        ]
         cursor.execute(sql, params)
         return cursor.fetchall()
 
     @classmethod
-    def containing(cls, cursor, terms):
+    def containing(cls, cursor, terms, language=None):
         table = connection.ops.quote_name(SearchEntry._meta.db_table)
         expression = cls.match_expression(terms, match_all=False)
         cursor.execute(
             f"SELECT e.article_id FROM {FTS_TABLE} JOIN {table} e ON e.id = {FTS_TABLE}.rowid "
-            f"WHERE {FTS_TABLE} MATCH %s",
-            [expression],
+            f"WHERE {FTS_TABLE} MATCH %s AND e.language = %s",
+            [expression, search_language(language)],
         )
         return [row[0] for row in cursor.fetchall()]
 
     @classmethod
-    def exists(cls, cursor, terms):
-        """Whether any entry has all the (wanted) terms."""
+    def exists(cls, cursor, terms, language=None):
+        """Whether any entry in the language has all the (wanted) terms."""
         table = connection.ops.quote_name(SearchEntry._meta.db_table)
         cursor.execute(
             f"SELECT 1 FROM {FTS_TABLE} JOIN {table} e ON e.id = {FTS_TABLE}.rowid "
-            f"WHERE {FTS_TABLE} MATCH %s LIMIT 1",
-            [cls.match_expression(terms, match_all=True)],
+            f"WHERE {FTS_TABLE} MATCH %s AND e.language = %s LIMIT 1",
+            [cls.match_expression(terms, match_all=True), search_language(language)],
         )
         return cursor.fetchone() is not None
 
     @classmethod
-    def close_words(cls, cursor, word, limit):
-        """(word, entries) of vocabulary words of about the word's length that
-        share a three-letter piece with it (FTS5 trigram index), the best bm25
-        score (most shared, rarest pieces) first."""
+    def close_words(cls, cursor, word, limit, language=None):
+        """(word, entries) of the language's vocabulary words of about the
+        word's length that share a three-letter piece with it (FTS5 trigram
+        index), the best bm25 score (most shared, rarest pieces) first."""
         table = connection.ops.quote_name(SearchWord._meta.db_table)
         pieces = sorted({word[i : i + 3] for i in range(len(word) - 2)})
         if not pieces:
@@ -993,8 +1094,9 @@ class _SQLiteBackend:
         cursor.execute(
             f"SELECT w.word, w.entries FROM {TRIGRAM_TABLE} "
             f"JOIN {table} w ON w.id = {TRIGRAM_TABLE}.rowid "
-            f"WHERE {TRIGRAM_TABLE} MATCH %s AND length(w.word) BETWEEN %s AND %s "
+            f"WHERE {TRIGRAM_TABLE} MATCH %s AND w.language = %s "
+            f"AND length(w.word) BETWEEN %s AND %s "
             f"ORDER BY {TRIGRAM_TABLE}.rank LIMIT %s",
-            [expression, len(word) - spread, len(word) + spread, limit],
+            [expression, search_language(language), len(word) - spread, len(word) + spread, limit],
         )
         return cursor.fetchall()

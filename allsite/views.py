@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -10,7 +9,7 @@ from treatments.publishing import CHROME, HOME, SITEMAP
 
 from . import search
 from .faults import error_page
-from .locale import active_language, html_lang
+from .locale import active_language
 from .sitemaps import sitemap_entries, sitemap_files, urlset
 
 
@@ -73,15 +72,22 @@ def server_error(request, *args, **kwargs):
 
 
 class SearchView(TemplateView):
-    """Site search: GET /search/?q=words. Any input gives a normal page."""
+    """Site search: GET /search/?q=words (/fr/search/ in French). Any input
+    gives a normal page. It searches the reader's language only, and offers
+    that language's words as corrections."""
 
     template_name = "allsite/search.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        language = translation.get_language()
         query = search.clean_query(self.request.GET.get("q", ""))
-        searchable = search.has_words(query)
-        results = search.search(query, limit=search.DEFAULT_LIMIT) if searchable else []
+        searchable = search.has_words(query, language)
+        results = (
+            search.search(query, limit=search.DEFAULT_LIMIT, language=language)
+            if searchable
+            else []
+        )
         partial_match = bool(results) and results[0].partial
         context.update(
             query=query,
@@ -90,13 +96,8 @@ class SearchView(TemplateView):
             result_count=len(results),
             partial_match=partial_match,
             result_limit=search.DEFAULT_LIMIT,
-            # The index holds English pages only (search.indexed_language): in
-            # another language, results are marked as English.
-            results_lang=None
-            if translation.get_language() == settings.LANGUAGE_CODE
-            else html_lang(settings.LANGUAGE_CODE),
             # Only when nothing, or no page with every word, was found.
-            suggestion=search.suggest(query)
+            suggestion=search.suggest(query, language)
             if searchable and (partial_match or not results)
             else None,
         )

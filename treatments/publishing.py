@@ -21,6 +21,17 @@ Every change readers can see is announced after commit with
 `content_changed(tags=...)`: cache tags naming the parts of the public site
 it touches. The page cache and the static export listen; `live_page_changed`
 (sent inside the transaction) keeps the search index in step.
+
+Languages. A page is rendered in its own language (`translation.override`):
+its interface words, dates and reference list (citeproc's locale) are its
+language's, and it draws in only the glossary terms and medicines published
+in that language, so a French page links to /fr/glossary/. A translation
+also depends on its original: when the original gets a new live version (or
+goes), its published translations are re-rendered in the background, so a
+translation that no longer matches the original's live version tells its
+readers, with the date of the original's update and a link to it
+(includes/translation_notice.html); approving the translation again with the
+new version as `Revision.translates` takes the notice away.
 """
 
 import re
@@ -104,24 +115,28 @@ def unapproved_citations(body):
 
 @dataclass
 class Sources:
-    """The published glossary terms and medicines, loaded once per batch of renders."""
+    """The glossary terms and medicines published in one language, loaded once
+    per batch of renders: a page draws in only those of its own language."""
 
-    # (name, slug, url, article_id, revision_id, short definition, language)
+    language: str = settings.LANGUAGE_CODE
+    # (name, slug, url, article_id, revision_id, short definition)
     terms: list = field(default_factory=list)
     # (article_id, revision_id, [names], slug, url)
     medicines: list = field(default_factory=list)
 
     @classmethod
-    def load(cls):
-        sources = cls()
-        published = Article.objects.published().select_related("live_revision")
+    def load(cls, language=None):
+        sources = cls(language or settings.LANGUAGE_CODE)
+        published = (
+            Article.objects.published()
+            .filter(language=sources.language)
+            .select_related("live_revision")
+        )
         for term in published.filter(kind=Kind.GLOSSARY):
             revision = term.live_revision
             url = term.get_absolute_url()
             for name in names_of(term.kind, revision.title, revision.details):
-                sources.terms.append(
-                    (name, term.slug, url, term.pk, revision.pk, revision.summary, term.language)
-                )
+                sources.terms.append((name, term.slug, url, term.pk, revision.pk, revision.summary))
         for medicine in published.filter(kind=Kind.MEDICINE):
             revision = medicine.live_revision
             names = names_of(medicine.kind, revision.title, revision.details)
@@ -130,21 +145,16 @@ class Sources:
             )
         return sources
 
-    def glossary_terms(self, exclude_id=None, language=settings.LANGUAGE_CODE):
-        """[(name, slug, url, short definition)] for rendering.render: the
-        terms in the page's language (a translation shares its term's slug)."""
+    def glossary_terms(self, exclude_id=None):
+        """[(name, slug, url, short definition)] for rendering.render."""
         return [
             (name, slug, url, definition)
-            for name, slug, url, pk, _, definition, term_language in self.terms
-            if pk != exclude_id and term_language == language
+            for name, slug, url, pk, _, definition in self.terms
+            if pk != exclude_id
         ]
 
-    def term_revisions(self, slugs, language=settings.LANGUAGE_CODE):
-        return {
-            revision
-            for _, slug, _, _, revision, _, term_language in self.terms
-            if slug in slugs and term_language == language
-        }
+    def term_revisions(self, slugs):
+        return {revision for _, slug, _, _, revision, _ in self.terms if slug in slugs}
 
     def medicine_links(self, kind):
         """[(name, slug, url)] of the published medicines, for rendering.render:
@@ -183,16 +193,20 @@ def render_from_approved(article, sources=None):
 
     Raises references.citations.UnknownCitationKeys if it cites a reference
     with no approved version (the workflow refuses to approve such a page).
+    Rendered in the article's language, with its language's terms and medicines.
     """
-    sources = sources or Sources.load()
+    if sources is None or sources.language != article.language:
+        sources = Sources.load(article.language)
     revision = article.live_revision
     versions = approved_references(revision.body)
-    rendered = render(
-        revision.body,
-        references={key: version.as_reference() for key, version in versions.items()},
-        glossary_terms=sources.glossary_terms(exclude_id=article.pk, language=article.language),
-        medicines=sources.medicine_links(article.kind),
-    )
+    with translation.override(article.language):
+        rendered = render(
+            revision.body,
+            references={key: version.as_reference() for key, version in versions.items()},
+            glossary_terms=sources.glossary_terms(exclude_id=article.pk),
+            medicines=sources.medicine_links(article.kind),
+            language=article.language,
+        )
     named = set()
     if article.kind == Kind.PAGE:
         # Named anywhere (title too), and every medicine linked (a plural
@@ -204,7 +218,7 @@ def render_from_approved(article, sources=None):
         toc=rendered.toc,
         citations=rendered.citations,
         reference_versions={versions[key].pk for key in rendered.cited_keys},
-        glossary_revisions=sources.term_revisions(rendered.glossary_slugs, article.language),
+        glossary_revisions=sources.term_revisions(rendered.glossary_slugs),
         medicine_revisions=named,
     )
 
@@ -297,10 +311,12 @@ def write_live_page(article, sources=None):
 
 def page_main_context(article, *, revision=None, live_page=None):
     """What a treatment page's main region shows: its revision and live page,
-    its topics, and its place in the section tree."""
+    its topics, its place in the section tree, and for a translation of an
+    older version of its original, the original (the out-of-date notice)."""
     revision = revision or article.live_revision
     around = navigation.PageNavigation.of(article)
     return {
+        "outdated_original": outdated_original(article, revision),
         "article": article,
         "revision": revision,
         "live_page": live_page if live_page is not None else article.live_page,
@@ -312,6 +328,21 @@ def page_main_context(article, *, revision=None, live_page=None):
         "next_page": around.next,
         "section_id": around.section_id or article.pk,
     }
+
+
+def outdated_original(article, revision):
+    """The original of a translation whose `revision` translates another
+    version than the original's live one (so readers are told), else None."""
+    if not article.translation_of_id:
+        return None
+    original = (
+        Article.objects.filter(pk=article.translation_of_id, live_revision__isnull=False)
+        .only("kind", "slug", "language", "display_title", "live_revision_id", "live_since")
+        .first()
+    )
+    if original is None or revision.translates_id == original.live_revision_id:
+        return None
+    return original
 
 
 def refresh_page_main(article, live_page=None):
@@ -399,6 +430,8 @@ def published(article, *, previous_revision, previous_nav, previous_tags, was_fi
     announce(tags)
     if article.kind in (Kind.GLOSSARY, Kind.MEDICINE):
         _after_commit_enqueue("rerender_dependents_of_article", article.pk)
+    if revision != previous_revision:
+        translations_depend_on(article)
 
 
 def withdrawn(article, *, previous_revision, previous_nav, previous_tags, was_fictional):
@@ -419,6 +452,25 @@ def withdrawn(article, *, previous_revision, previous_nav, previous_tags, was_fi
     announce(tags)
     if article.kind in (Kind.GLOSSARY, Kind.MEDICINE):
         _after_commit_enqueue("rerender_dependents_of_article", article.pk)
+    translations_depend_on(article)
+
+
+def translations_depend_on(article):
+    """The original's live version changed (or went): its published
+    translations are re-rendered after commit, in the background, so their
+    out-of-date notice appears or goes (treatments.tasks.rerender_translations_of)."""
+    if not article.translation_of_id:
+        _after_commit_enqueue("rerender_translations_of", article.pk)
+
+
+def translations_of(article_id):
+    """Ids of the published translations of an original: its dependants by
+    `Article.translation_of` (indexed; at most one per language)."""
+    return sorted(
+        Article.objects.published()
+        .filter(translation_of_id=article_id)
+        .values_list("pk", flat=True)
+    )
 
 
 def confirmed(article, *, was_fictional):
@@ -458,6 +510,8 @@ def place_changed(article, previous_nav, previous_slug):
         tags.add(MEDICINES if article.kind == Kind.MEDICINE else GLOSSARY)
         # Pages that link to a glossary term's old anchor or a medicine's old address.
         _after_commit_enqueue("rerender_dependents_of_article", article.pk, moved=True)
+    if article.live_revision_id is not None:
+        translations_depend_on(article)  # their notice links to its address
     announce(tags)
 
 
@@ -554,19 +608,20 @@ def neighbours(article_id, placements, *, breadcrumbs_changed):
 # Dependencies --------------------------------------------------------------
 
 
-def pages_containing(names):
-    """Ids of published articles whose text contains one of the names, from the
-    site search index (settings.ALLSITE_TEXT_FINDER)."""
+def pages_containing(names, language=settings.LANGUAGE_CODE):
+    """Ids of published articles in this language whose text contains one of
+    the names, from the site search index (settings.ALLSITE_TEXT_FINDER)."""
     if not names:
         return set()
-    return set(import_string(settings.ALLSITE_TEXT_FINDER)(list(names)))
+    return set(import_string(settings.ALLSITE_TEXT_FINDER)(list(names), language=language))
 
 
 def dependents_of_article(article, *, moved=False):
     """Live pages that link to this glossary term or name this medicine, or
     whose text contains one of its names (so may start to). `moved`: its
     address changed, so even pages rendered with its current version link to
-    the old one."""
+    the old one. Only pages of its own language draw it in: the index lists
+    only those, and the text finder looks only in its language."""
     names = set()
     if article.live_revision is not None:
         revision = article.live_revision
@@ -577,7 +632,8 @@ def dependents_of_article(article, *, moved=False):
     else:
         indexed = LivePage.objects.filter(medicine_revisions__article=article)
         current = LivePage.objects.filter(medicine_revisions=article.live_revision_id)
-    ids = set(indexed.values_list("article_id", flat=True)) | pages_containing(names)
+    ids = set(indexed.values_list("article_id", flat=True))
+    ids |= pages_containing(names, article.language)
     # Pages already rendered with its current version cannot change because of
     # it, unless they link to its old address.
     if not moved:
@@ -602,7 +658,7 @@ def dependents_of_reference(reference_id):
 def rerender(article_ids):
     """Re-render these live pages from approved sources, each in its own
     transaction holding its row lock. Returns how many changed."""
-    sources = Sources.load()
+    sources = {}  # language: Sources, loaded once per batch
     changed = 0
     for article_id in article_ids:
         with transaction.atomic():
@@ -614,7 +670,9 @@ def rerender(article_ids):
             )
             if article is None:
                 continue
-            tags = write_live_page(article, sources)
+            if article.language not in sources:
+                sources[article.language] = Sources.load(article.language)
+            tags = write_live_page(article, sources[article.language])
             if tags:
                 changed += 1
                 announce(tags)

@@ -14,6 +14,7 @@ versions only; validation and previews pass the editors' working copies.
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
@@ -41,7 +42,9 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
     "th": {"scope"},
     "abbr": {"title"},
-    "span": {"class"},
+    # lang: a part in another language than the page's (WCAG 3.1.2), e.g. an
+    # English reference title in a French page's reference list.
+    "span": {"class", "lang"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 # Only in the figures treatments.media writes for library images.
@@ -150,6 +153,7 @@ def render(
     strict=False,
     keep_going=False,
     images=None,
+    language=None,
 ):
     """Render a revision body to sanitized HTML, plus the data derived from it:
     the h2 contents list, the cited sources, and what it drew in.
@@ -168,7 +172,10 @@ def render(
     body may show; None: looked up in the library (images never change, so
     drafts and live pages see the same ones). An image that cannot be shown
     (unknown key, no alt text, not from the library, inside other text) is
-    refused when strict, else left out.
+    refused when strict, else left out. `language`: the page's (default
+    English): its reference list is formatted in that language's citation
+    locale. Interface words ("References", "(glossary)") are the active
+    language's: publishing renders inside `translation.override`.
     """
     # Imported here: processes that only serve stored pages never load Markdown.
     import markdown
@@ -210,7 +217,9 @@ def render(
     if errors and not keep_going:
         raise errors[0]
     html = SPACE_BEFORE_CITATION_RE.sub(r"\1", html)
-    reference_list = reference_list_html(numbering, references)
+    reference_list = reference_list_html(
+        numbering, references, language=language or settings.LANGUAGE_CODE
+    )
     toc = [[t["id"], strip_tags(t["name"])] for t in converter.toc_tokens if t["level"] == 2]
     if reference_list:
         toc.append(["reference-list", _("References")])

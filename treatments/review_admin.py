@@ -181,7 +181,7 @@ def live_render(article):
 
 def reader_view_of_changes(revision, compared_with):
     """(RenderedDiff or None, error message) for the review screen."""
-    sources = Sources.load()
+    sources = Sources.load(revision.article.language)
     new, error = render_for_review(revision, sources)
     if new is None:
         return None, error
@@ -511,7 +511,7 @@ class ReviewAdminViews:
         try:
             if error is not None:
                 raise error
-            sources = Sources.load()
+            sources = Sources.load(article.language)
             rendered = render(
                 revision.body,
                 references=working_references(revision.body),

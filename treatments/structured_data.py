@@ -5,15 +5,27 @@ import json
 from django.conf import settings
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from .models import Kind
 
-ALL = {
-    "@type": "MedicalCondition",
-    "name": "Acute lymphoblastic leukaemia",
-    "alternateName": ["Acute lymphocytic leukemia", "ALL"],
-    "code": {"@type": "MedicalCode", "code": "C91.0", "codingSystem": "ICD-10"},
-}
+
+def condition():
+    """The condition every page is about, named in the active language."""
+    return {
+        "@type": "MedicalCondition",
+        "name": gettext("Acute lymphoblastic leukaemia"),
+        "alternateName": ["Acute lymphocytic leukemia", "ALL"],
+        "code": {"@type": "MedicalCode", "code": "C91.0", "codingSystem": "ICD-10"},
+    }
+
+
+def language_tag(code):
+    """A BCP 47 tag for a language code: en-gb -> en-GB, fr -> fr."""
+    language, _, region = (code or settings.LANGUAGE_CODE).partition("-")
+    return f"{language.lower()}-{region.upper()}" if region else language.lower()
+
+
 # Characters that could end a <script> data block or start HTML, as in Django's json_script.
 SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
@@ -43,8 +55,8 @@ def medical_web_page(article, url):
         "name": revision.title,
         "description": revision.summary,
         "url": url,
-        "inLanguage": "en-GB",
-        "about": ALL,
+        "inLanguage": language_tag(article.language),
+        "about": condition(),
         "audience": {"@type": "Patient"},
         "lastReviewed": _date(review.created_at),
         "dateModified": _date(article.live_since),
@@ -67,6 +79,6 @@ def medical_web_page(article, url):
             "name": revision.title,
             "alternateName": revision.details.get("brand_names", []),
         }
-        data["mentions"] = ALL
+        data["mentions"] = condition()
     text = json.dumps(data, ensure_ascii=False, indent=1).translate(SCRIPT_ESCAPES)
     return mark_safe(text)  # noqa: S308 - JSON with <, > and & escaped

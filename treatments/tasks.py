@@ -87,6 +87,19 @@ def rerender_dependents_of_reference(reference_id, attempt=1):
 
 
 @task()
+def rerender_translations_of(article_id, attempt=1):
+    """An original's live version changed (or it went): re-render its
+    published translations, so their out-of-date notice shows or goes."""
+    from .publishing import RERENDER_BATCH, translations_of
+
+    with retried(rerender_translations_of, attempt, article_id):
+        ids = translations_of(article_id)
+        for chunk in batches(ids, RERENDER_BATCH):
+            enqueue(rerender_pages, chunk)
+        return len(ids)
+
+
+@task()
 def announce_neighbours(article_id, placements, breadcrumbs_changed=True, attempt=1):
     """A page's title, summary or place changed: refresh the previous/next links
     of the siblings next to it (before and after) and its descendants' breadcrumbs.
