@@ -365,15 +365,18 @@ def test_articles_of_each_kind_only(client, site):
 
 
 def test_list_and_detail_query_counts(client, site, reference):
-    """Two queries per article list or detail (items, their approved citations),
-    one per reference list or detail, whatever the site holds."""
-    assert _query_count(client, "/api/v1/pages") == 2
-    assert _query_count(client, "/api/v1/pages/induction") == 2
+    """Three queries per article list or detail (items, their approved
+    citations, their language versions), one per reference list or detail,
+    whatever the site holds."""
+    assert _query_count(client, "/api/v1/pages") == 3
+    assert _query_count(client, "/api/v1/pages/induction") == 3
     assert _query_count(client, "/api/v1/references") == 1
     assert _query_count(client, "/api/v1/references/acs-treating-all") == 1
 
 
-def test_a_french_translation_never_stands_in_for_its_english_original(client, publish, editor):
+def test_translations_are_served_by_language_and_never_stand_in_for_their_original(
+    client, publish, editor
+):
     english = publish("induction", title="Induction")
     french_reviewer = make_user(workflow.MEDICAL_REVIEWERS, username="dr_fr")
     ReviewerProfile.objects.create(
@@ -389,6 +392,27 @@ def test_a_french_translation_never_stands_in_for_its_english_original(client, p
     workflow.submit(draft, by=editor)
     workflow.approve(draft, by=french_reviewer)
 
-    assert client.get("/api/v1/pages/induction").json()["title"] == "Induction"
-    listing = client.get("/api/v1/pages").json()
-    assert [item["title"] for item in listing["items"]] == ["Induction"]
+    original = get_json(client, "/api/v1/pages/induction")
+    assert original["title"] == "Induction"
+    assert original["language"] == "en-GB"
+    assert original["translations"] == [
+        {"language": "fr", "url": settings.SITE_URL + "/fr/treatment/induction/",
+         "title": "L’induction"}
+    ]  # fmt: skip
+    translated = get_json(client, "/api/v1/pages/induction?language=fr")
+    assert translated["title"] == "L’induction"
+    assert translated["language"] == "fr"
+    assert translated["url"] == settings.SITE_URL + "/fr/treatment/induction/"
+    assert "Texte en français." in translated["html"]
+    assert translated["reviewer"]["name"] == "Dr F"
+    assert translated["translations"] == [
+        {"language": "en-GB", "url": settings.SITE_URL + "/treatment/induction/",
+         "title": "Induction"}
+    ]  # fmt: skip
+    assert client.get("/api/v1/pages/induction?language=de").status_code == 404
+    languages = [item["language"] for item in get_json(client, "/api/v1/pages")["items"]]
+    assert sorted(languages) == ["en-GB", "fr"]
+    english_only = get_json(client, "/api/v1/pages?language=en")["items"]
+    assert [item["title"] for item in english_only] == ["Induction"]
+    french_only = get_json(client, "/api/v1/pages?language=fr")["items"]
+    assert [item["title"] for item in french_only] == ["L’induction"]

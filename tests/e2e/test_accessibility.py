@@ -30,6 +30,15 @@ PAGES = [
     "/search/?q=zzzz-nothing-matches",
     "/search/",
     "/no-such-page/",
+    # French: translated pages, an untranslated one (the English page under a
+    # French notice), French search and glossary.
+    "/fr/",
+    "/fr/treatment/phases-of-treatment/",
+    "/fr/treatment/induction/",
+    "/fr/treatment/immunotherapy/",
+    "/fr/glossary/",
+    "/fr/search/?q=induction",
+    "/fr/no-such-page/",
 ]
 
 
