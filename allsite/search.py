@@ -963,11 +963,16 @@ class _PostgresBackend:
     def close_words_sql(cls, word, limit, language=None):
         """(word, entries) of the language's vocabulary words similar to `word`
         (pg_trgm's `%`, answered from the GIN trigram index), the most similar
-        first."""
+        first. The similar words are found first (MATERIALIZED, so the planner
+        cannot start from the language's index instead and read every word of
+        the language), then kept if they are the language's."""
         table = connection.ops.quote_name(SearchWord._meta.db_table)
         sql = f"""
-            SELECT word, entries FROM {table}
-            WHERE word %% %s AND language = %s
+            WITH close AS MATERIALIZED (
+                SELECT word, entries, language FROM {table} WHERE word %% %s
+            )
+            SELECT word, entries FROM close
+            WHERE language = %s
             ORDER BY similarity(word, %s) DESC, entries DESC, word
             LIMIT %s
         """
