@@ -1,6 +1,7 @@
 import zoneinfo
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminTimeWidget
 from django.core.exceptions import ValidationError
@@ -41,10 +42,33 @@ class HelplinePhoneInline(admin.TabularInline):
     fields = ["label", "number", "language", "order"]
 
 
+class HelplineClosureForm(forms.ModelForm):
+    """A closure date, with its label for each other language's pages
+    (label_fr: blank shows the English label)."""
+
+    class Meta:
+        model = HelplineClosure
+        fields = ["date", "label"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, label in (self.instance.translations or {}).items():
+            if f"label_{code}" in self.fields:
+                self.initial.setdefault(f"label_{code}", label)
+
+    def save(self, commit=True):
+        self.instance.translations = {
+            code: label
+            for code, _name in OTHER_LANGUAGES
+            if (label := self.cleaned_data.get(f"label_{code}", "").strip())
+        }
+        return super().save(commit)
+
+
 class HelplineClosureInline(admin.TabularInline):
     model = HelplineClosure
+    form = HelplineClosureForm
     extra = 1
-    fields = ["date", "label"]
     verbose_name_plural = "closure dates (bank holidays)"
 
 
@@ -72,6 +96,67 @@ class HelplineInfoForm(forms.ModelForm):
             # A name saved before the list was a select (and still valid, say
             # an alias this machine's tzdata does not list): keep it choosable.
             field.choices = [(current, current), *field.choices]
+        for code, texts in (self.instance.translations or {}).items():
+            for field_name, text in texts.items():
+                if f"{field_name}_{code}" in self.fields:
+                    self.initial.setdefault(f"{field_name}_{code}", text)
+
+    def save(self, commit=True):
+        self.instance.translations = {
+            code: texts
+            for code, _name in OTHER_LANGUAGES
+            if (
+                texts := {
+                    field: self.cleaned_data[f"{field}_{code}"].strip()
+                    for field in HelplineInfo.TRANSLATED_FIELDS
+                    if self.cleaned_data.get(f"{field}_{code}", "").strip()
+                }
+            )
+        }
+        return super().save(commit)
+
+
+OTHER_LANGUAGES = [
+    (code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE
+]
+TRANSLATED_LABELS = {
+    "name": _("Name"),
+    "hours_note": _("Note under the hours"),
+    "urgent_notice": _("Urgent notice"),
+}
+
+
+def _add_translated_fields(form_class):
+    """One optional field per translatable text and other language (name_fr,
+    hours_note_fr, urgent_notice_fr), kept in HelplineInfo.translations."""
+    for code, language_name in OTHER_LANGUAGES:
+        for field_name in HelplineInfo.TRANSLATED_FIELDS:
+            formfield = HelplineInfo._meta.get_field(field_name).formfield(required=False)
+            formfield.label = f"{TRANSLATED_LABELS[field_name]} ({language_name})"
+            formfield.help_text = _(
+                "Shown on pages in %(language)s. Leave it blank to show the English text there."
+            ) % {"language": language_name}
+            key = f"{field_name}_{code}"
+            form_class.base_fields[key] = form_class.declared_fields[key] = formfield
+
+
+_add_translated_fields(HelplineInfoForm)
+
+
+def _add_translated_closure_labels(form_class, inline_class):
+    """label_fr (and so on): a closure date's label for each other language."""
+    for code, language_name in OTHER_LANGUAGES:
+        formfield = HelplineClosure._meta.get_field("label").formfield(required=False)
+        formfield.label = _("Label (%(language)s)") % {"language": language_name}
+        formfield.help_text = _("Shown on pages in %(language)s; blank shows the label above.") % {
+            "language": language_name
+        }
+        form_class.base_fields[f"label_{code}"] = formfield
+        form_class.declared_fields[f"label_{code}"] = formfield
+    inline_class.fields = ["date", "label", *[f"label_{code}" for code, _n in OTHER_LANGUAGES]]
+
+
+_add_translated_closure_labels(HelplineClosureForm, HelplineClosureInline)
 
 
 # Hours are whole minutes: shown and entered as 09:00, never 09:00:00.
@@ -104,6 +189,21 @@ class HelplineInfoAdmin(admin.ModelAdmin):
                 ],
             },
         ),
+        *[
+            (
+                name,
+                {
+                    "description": _(
+                        "What pages in %(language)s show instead of the English name and "
+                        "notes. The numbers, email and hours are the same in every language; "
+                        "to show a number only on these pages, choose the language next to it."
+                    )
+                    % {"language": name},
+                    "fields": [f"{field}_{code}" for field in HelplineInfo.TRANSLATED_FIELDS],
+                },
+            )
+            for code, name in OTHER_LANGUAGES
+        ],
     ]
 
     def has_add_permission(self, request):

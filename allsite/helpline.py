@@ -10,7 +10,7 @@ it changes, the announcement is retried until it lands (allsite.page_cache).
 import datetime
 import json
 import zoneinfo
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.core.cache import cache
@@ -39,6 +39,14 @@ class Phone:
 class Closure:
     date: datetime.date
     label: str
+    # ((language, label), ...) for pages in other languages.
+    translated: tuple = ()
+
+    def in_language(self, language):
+        for code, label in self.translated:
+            if label and code in (language, language.split("-")[0]):
+                return replace(self, label=label)
+        return self
 
     @property
     def day(self):
@@ -63,6 +71,23 @@ class Helpline:
     # Closure dates from the day this was read on (a tuple: a copy cached by an
     # older release, without the field, reads it from the class).
     closures: tuple = ()
+    # ((language, field, text), ...): the name and notes staff wrote for pages
+    # in another language (HelplineInfo.translations); `in_language` applies them.
+    translated: tuple = ()
+
+    def in_language(self, language):
+        """This helpline as pages in `language` show it: its name, notes and
+        closure labels in that language where staff wrote them, else as
+        written in English."""
+        language = (language or settings.LANGUAGE_CODE).lower()
+        texts = {
+            name: text
+            for code, name, text in self.translated
+            if text and code in (language, language.split("-")[0])
+        }
+        if any(closure.translated for closure in self.closures):
+            texts["closures"] = tuple(c.in_language(language) for c in self.closures)
+        return replace(self, **texts) if texts else self
 
     def phones_in(self, language):
         """The numbers shown on pages in `language`: those for that language
@@ -133,7 +158,16 @@ def _from_database():
         hours=info.opening_hours(),
         hours_note=info.hours_note,
         urgent_notice=info.urgent_notice,
-        closures=tuple(Closure(c.date, c.label) for c in closures),
+        closures=tuple(
+            Closure(c.date, c.label, tuple(sorted((c.translations or {}).items())))
+            for c in closures
+        ),
+        translated=tuple(
+            (code, name, text)
+            for code, texts in sorted((info.translations or {}).items())
+            for name, text in sorted(texts.items())
+            if name in info.TRANSLATED_FIELDS
+        ),
     )
 
 
@@ -157,6 +191,7 @@ def _cache_key(request=None):
 
 
 def get_helpline(request=None):
+    """The helpline as pages in the active language show it."""
     key = _cache_key(request)
     prefetched = getattr(request, "chrome_prefetched", None) or {}
     helpline = prefetched.get(key) or cache.get(key)
@@ -166,15 +201,16 @@ def get_helpline(request=None):
         helpline = _from_database() or fallback_helpline()
         cache.set(key, helpline, timeout=None)
         recent_values.put_many({key: helpline})
-    return helpline
+    return helpline.in_language(translation.get_language())
 
 
 def cached_helpline_or_fallback():
     """For pages that must not touch the database (the error pages)."""
     try:
-        return cache.get(_cache_key()) or fallback_helpline()
+        helpline = cache.get(_cache_key()) or fallback_helpline()
     except Exception:  # the cache itself may be what failed
-        return fallback_helpline()
+        helpline = fallback_helpline()
+    return helpline.in_language(translation.get_language())
 
 
 def fallback_helpline():

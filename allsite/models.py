@@ -79,7 +79,18 @@ class HelplineInfo(models.Model):
     saturday_closes = _closes("Saturday")
     sunday_opens = _opens("Sunday")
     sunday_closes = _closes("Sunday")
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_(
+            "The name and notes for pages in other languages, by language code; "
+            "edited as fields of the helpline form. Blank: the English text is shown."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
+
+    # What staff may write per language (the rest is numbers, times and dates).
+    TRANSLATED_FIELDS = ("name", "hours_note", "urgent_notice")
 
     class Meta:
         verbose_name = _("helpline information")
@@ -166,6 +177,11 @@ class HelplineClosure(models.Model):
         max_length=80,
         blank=True,
         help_text=_('Optional, shown to readers: e.g. "Christmas Day" or "Bank holiday".'),
+    )
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_("The label for pages in other languages, by language code."),
     )
 
     class Meta:

@@ -436,13 +436,86 @@ def test_the_cached_footer_is_kept_per_language(helpline, settings):
         assert "0808 157 0194" in render("fr")
 
 
-def test_the_demo_french_speaking_line_is_shown_only_in_french(db):
+def test_the_demo_helpline_is_named_and_labelled_in_the_pages_language(db):
     from allsite.demo.loader import load_helpline
 
     load_helpline()
-    line = HelplinePhone.objects.get(language="fr")
-    assert "(démo)" in line.label
-    assert line.number.startswith("0808 157 0")  # Ofcom's range for drama: not a real line
-    assert line.number in rendered("includes/helpline.html", "fr")
-    assert line.number not in rendered("includes/helpline.html", "en-gb")
-    assert "0808 157 0192" in rendered("includes/helpline.html", "fr")
+    french = rendered("includes/helpline.html", "fr")
+    english = rendered("includes/helpline.html", "en-gb")
+    assert "Ligne d’aide de démonstration" in french
+    assert "Fermée les jours fériés." in french
+    assert "Demo helpline" not in french
+    assert "Closed on bank holidays" not in french
+    assert "Ligne en français (démo)" in french
+    assert "Numéro vert (démo)" in french
+    assert "Freephone" not in french
+    # The French-speaking line first on French pages.
+    assert french.index("0808 157 0194") < french.index("0808 157 0192")
+    assert "Demo helpline" in english
+    assert "0808 157 0194" not in english
+    assert "(démo)" not in english
+    # Closure dates are named in the page's language too (the status script's
+    # "Closed today (…)" reads the same labels).
+    from allsite.models import HelplineClosure
+
+    first = HelplineClosure.objects.filter(date__gt=datetime.date.today()).first()
+    assert f"({first.label})" in english
+    assert f"({first.translations['fr']})" in french
+    assert f"({first.label})" not in french
+    for phone in HelplinePhone.objects.all():
+        # Ofcom's range for drama: not a real line.
+        assert phone.number.removeprefix("+44 ").startswith(("0808 157 0", "808 157 0"))
+
+
+def test_helpline_staff_write_the_name_and_notes_for_french_pages(client, helpline, helpline_staff):
+    client.force_login(helpline_staff)
+    form = client.get(change_url(helpline)).content.decode()
+    assert "Name (Français)" in form
+    assert "Urgent notice (Français)" in form
+    data = helpline_form_data(
+        helpline,
+        urgent_notice="Our phone line is down today.",
+        name_fr="Ligne d’aide",
+        hours_note_fr="Fermée les jours fériés.",
+        urgent_notice_fr="",
+    )
+    response = client.post(change_url(helpline), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    helpline.refresh_from_db()
+    assert helpline.translations == {
+        "fr": {"name": "Ligne d’aide", "hours_note": "Fermée les jours fériés."}
+    }
+    client.logout()
+
+    french = client.get("/fr/").content.decode()
+    assert "Ligne d’aide" in french
+    assert "Fermée les jours fériés." in french
+    assert "Our phone line is down today." in french  # no French notice: the English one
+    english = client.get("/").content.decode()
+    assert "Ligne d’aide" not in english
+    assert "Our phone line is down today." in english
+
+    client.force_login(helpline_staff)
+    form = client.get(change_url(helpline)).content.decode()
+    assert 'value="Ligne d’aide"' in form  # kept for the next edit
+    history = client.get(change_url(helpline).replace("/change/", "/history/")).content.decode()
+    assert "Ligne d’aide" in history
+
+
+def test_helpline_staff_name_a_closure_date_for_french_pages(client, helpline, helpline_staff):
+    day = in_a_month()
+    client.force_login(helpline_staff)
+    form = client.get(change_url(helpline)).content.decode()
+    assert 'name="closures-0-label_fr"' in form
+    data = with_new_closure(helpline_form_data(helpline), day, "Staff training day")
+    data["closures-0-label_fr"] = "Journée de formation"
+    response = client.post(change_url(helpline), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert helpline.closures.get().translations == {"fr": "Journée de formation"}
+    client.logout()
+    french = client.get("/fr/").content.decode()
+    english = client.get("/").content.decode()
+    assert "(Journée de formation)" in french
+    assert "Staff training day" not in french
+    assert "(Staff training day)" in english
+    assert "Journée de formation" not in english

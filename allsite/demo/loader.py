@@ -211,29 +211,45 @@ def load_helpline():
         saturday_opens=datetime.time(10),
         saturday_closes=datetime.time(14),
         hours_note="Closed on bank holidays. This is a fictional demo number.",
+        translations={
+            "fr": {
+                "name": "Ligne d’aide de démonstration",
+                "hours_note": "Fermée les jours fériés. Ce numéro de démonstration est fictif.",
+            }
+        },
         **weekdays,
     )
-    HelplinePhone.objects.create(
-        helpline=info, label="Freephone (demo)", number="0808 157 0192", order=1
-    )
-    HelplinePhone.objects.create(helpline=info, label="From outside the UK (demo)", number="+44 808 157 0192", order=2)  # fmt: skip
-    # Shown only on French pages (and there first): a French-speaking line.
-    HelplinePhone.objects.create(helpline=info, label="Ligne en français (démo)", number="0808 157 0194", language="fr", order=3)  # fmt: skip
-    # England and Wales bank holidays (those already past are simply not shown).
-    for day, label in [
-        ("2026-12-25", "Christmas Day"),
-        ("2026-12-28", "Boxing Day, substitute day"),
-        ("2027-01-01", "New Year's Day"),
-        ("2027-03-26", "Good Friday"),
-        ("2027-03-29", "Easter Monday"),
-        ("2027-05-03", "Early May bank holiday"),
-        ("2027-05-31", "Spring bank holiday"),
-        ("2027-08-30", "Summer bank holiday"),
-        ("2027-12-27", "Christmas Day, substitute day"),
-        ("2027-12-28", "Boxing Day, substitute day"),
+    # Each number is labelled in the language of the pages that show it ("Shown
+    # on pages in"); French pages list the French-speaking line first.
+    for label, number, language, order in [
+        ("Freephone (demo)", "0808 157 0192", "en-gb", 1),
+        ("From outside the UK (demo)", "+44 808 157 0192", "en-gb", 2),
+        ("Ligne en français (démo)", "0808 157 0194", "fr", 3),
+        ("Numéro vert (démo)", "0808 157 0192", "fr", 4),
+        ("Depuis l’étranger (démo)", "+44 808 157 0192", "fr", 5),
+    ]:
+        HelplinePhone.objects.create(
+            helpline=info, label=label, number=number, language=language, order=order
+        )
+    # England and Wales bank holidays (those already past are simply not shown),
+    # named for English and for French pages.
+    for day, label, label_fr in [
+        ("2026-12-25", "Christmas Day", "Noël"),
+        ("2026-12-28", "Boxing Day, substitute day", "Lendemain de Noël, jour de remplacement"),
+        ("2027-01-01", "New Year's Day", "Jour de l’an"),
+        ("2027-03-26", "Good Friday", "Vendredi saint"),
+        ("2027-03-29", "Easter Monday", "Lundi de Pâques"),
+        ("2027-05-03", "Early May bank holiday", "Jour férié de début mai"),
+        ("2027-05-31", "Spring bank holiday", "Jour férié de printemps"),
+        ("2027-08-30", "Summer bank holiday", "Jour férié d’été"),
+        ("2027-12-27", "Christmas Day, substitute day", "Noël, jour de remplacement"),
+        ("2027-12-28", "Boxing Day, substitute day", "Lendemain de Noël, jour de remplacement"),
     ]:
         HelplineClosure.objects.create(
-            helpline=info, date=datetime.date.fromisoformat(day), label=label
+            helpline=info,
+            date=datetime.date.fromisoformat(day),
+            label=label,
+            translations={"fr": label_fr},
         )
     return True
 
