@@ -2,8 +2,9 @@
 own words, each translating its English original's live version, approved
 through the workflow by the fictional French-speaking demo reviewer.
 
-Public /fr/ addresses are built elsewhere: these tests read what readers would
-get (the live pages, rendered from approved versions) at the data level."""
+Most tests read what readers get at the data level (the live pages, rendered
+from approved versions); the walk requests the French demo pages over HTTP, as
+`make run` serves them."""
 
 import io
 import json
@@ -205,3 +206,19 @@ def test_loading_the_demo_again_creates_no_second_translation(loaded):
     assert counts() == before
     assert "Translations (fr): 0 articles and 0 glossary terms created." in out.getvalue()
     assert Article.objects.filter(language="fr", slug="induction").count() == 1
+
+
+def test_the_french_demo_pages_show_no_english_words_outside_marked_english_parts(loaded, client):
+    """What a French reader of `make run` gets: the interface, the helpline and the
+    pages in French; English only where it is marked as English (lang="en...":
+    reference titles, a link to an English page)."""
+    from tests.test_french_interface import english_words_in
+
+    paths = ["/fr/", *(f"/fr/treatment/{slug}/" for slug in FRENCH_PAGES)]
+    paths += ["/fr/glossary/", "/fr/search/?q=induction", "/fr/tags/"]
+    problems = []
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        problems += [f"{path}: {item}" for item in english_words_in(response.content.decode())]
+    assert not problems, "English words on French demo pages:\n" + "\n".join(problems)

@@ -2,9 +2,7 @@
 French pages show no English interface words (while English pages stay English).
 
 The catalogue checks read locale/fr/LC_MESSAGES/django.po and .mo as committed
-(`make messages` writes both). The walk renders the public pages in French:
-through the /fr/ addresses once they exist (i18n_patterns), else by activating
-French around each request, so it runs on either side of that change.
+(`make messages` writes both). The walk requests the public pages at their /fr/ addresses.
 """
 
 import datetime
@@ -19,7 +17,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 
 from allsite.models import HelplineInfo, HelplinePhone
 from tests.conftest import BODY, make_user
@@ -196,28 +193,9 @@ def english_words_in(page):
     return found
 
 
-def french_urls_exist():
-    with translation.override("fr"):
-        return reverse("home").startswith("/fr/")
-
-
-def until_french_urls(request):
-    """Until the /fr/ addresses land, two parts are still rendered outside a
-    request, in English: a treatment page's stored main region (rendered when the
-    page is approved: treatments.publishing.render_page_main must render it in
-    the article's language) and a medicine's search snippet (indexed with the
-    field labels of the language active then: allsite.search). Those changes
-    come with the /fr/ addresses; until then this test is expected to fail."""
-    if not french_urls_exist():
-        request.applymarker(pytest.mark.xfail(reason="needs /fr/ URLs and per-language rendering"))
-
-
 def get_in_french(client, path):
     """The page at `path` (its English address) as a French reader gets it."""
-    if french_urls_exist():
-        return client.get("/fr" + path)
-    with translation.override("fr"):
-        return client.get(path)
+    return client.get("/fr" + path)
 
 
 @pytest.fixture
@@ -307,8 +285,7 @@ def public_paths(site):
     }
 
 
-def test_french_pages_show_no_english_interface_words(client, french_site, request):
-    until_french_urls(request)
+def test_french_pages_show_no_english_interface_words(client, french_site):
     problems = []
     for name, path in public_paths(french_site).items():
         response = get_in_french(client, path)
@@ -319,8 +296,7 @@ def test_french_pages_show_no_english_interface_words(client, french_site, reque
     assert not problems, "English words on French pages:\n" + "\n".join(problems)
 
 
-def test_a_french_page_says_who_reviewed_it_and_when_in_french(client, french_site, request):
-    until_french_urls(request)
+def test_a_french_page_says_who_reviewed_it_and_when_in_french(client, french_site):
     page = get_in_french(client, french_site["page"].get_absolute_url().removeprefix("/fr"))
     text = interface_text(page.content.decode())
     assert "Relecture médicale par Dre Claire Dubois, Hématologue" in text
@@ -344,11 +320,7 @@ def test_glossary_popups_get_their_words_in_french(client, french_site):
 
 
 def test_feedback_errors_are_in_french(client, french_site):
-    if french_urls_exist():
-        response = client.post("/fr/feedback/induction/", {"kind": "helpful"})
-    else:
-        with translation.override("fr"):
-            response = client.post(reverse("feedback", args=["induction"]), {"kind": "helpful"})
+    response = client.post("/fr/feedback/induction/", {"kind": "helpful"})
     assert response.status_code == 400
     text = interface_text(response.content.decode())
     assert "Choisissez oui ou non." in text
