@@ -212,3 +212,27 @@ def test_a_translation_is_re_rendered_through_the_dependency_task_only_when_publ
     )
     assert publishing.translations_of(draft_only.translation_of_id) == []
     assert tasks.rerender_translations_of.call(page.pk) == 1
+
+
+def test_a_french_medicine_page_says_when_its_english_original_was_updated(
+    client, publish_item, translate, editor, reviewer, django_capture_on_commit_callbacks
+):
+    details = {"drug_class": "tyrosine kinase inhibitor", "route": "tablets"}
+    medicine = publish_item(Kind.MEDICINE, "imatinib", "Imatinib", "A targeted medicine.", details)
+    translate(
+        medicine, title="Imatinib", summary="Un médicament ciblé.",
+        details={"drug_class": "inhibiteur de tyrosine kinase", "route": "comprimés"},
+    )  # fmt: skip
+    assert "notice--translation" not in client.get("/fr/medicines/imatinib/").content.decode()
+
+    revision = workflow.save_draft(
+        medicine, by=editor, base_revision=medicine.live_revision, title="Imatinib",
+        summary="A targeted medicine, taken as tablets.", body="", details=details,
+    )  # fmt: skip
+    workflow.submit(revision, by=editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.approve(revision, by=reviewer)
+    french = client.get("/fr/medicines/imatinib/").content.decode()
+    assert "La version anglaise de cette page a été mise à jour le" in french
+    assert '<a href="/medicines/imatinib/" hreflang="en" lang="en">Imatinib</a>' in french
+    assert "notice--translation" not in client.get("/medicines/imatinib/").content.decode()

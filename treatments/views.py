@@ -35,6 +35,7 @@ from .publishing import (
     GLOSSARY,
     MEDICINES,
     TOPICS,
+    outdated_original,
     page_main_context,
     page_tag,
     topic_tag,
@@ -368,6 +369,7 @@ class MedicineDetailView(WithdrawnIsGone, InLanguage, DetailView):
         context.update(
             revision=revision,
             live_page=self.object.live_page,
+            outdated_original=outdated_original(self.object, revision),
             facts=detail_lines(Kind.MEDICINE, revision.details),
             mentioned_in=mentions,
             page_links=page_links(mentions, "treatments:medicine_detail", slug=self.object.slug),
