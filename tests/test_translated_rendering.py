@@ -236,3 +236,27 @@ def test_a_french_medicine_page_says_when_its_english_original_was_updated(
     assert "La version anglaise de cette page a été mise à jour le" in french
     assert '<a href="/medicines/imatinib/" hreflang="en" lang="en">Imatinib</a>' in french
     assert "notice--translation" not in client.get("/medicines/imatinib/").content.decode()
+
+
+def test_a_french_glossary_definition_says_when_its_english_original_was_updated(
+    client, publish_item, translate, editor, reviewer, django_capture_on_commit_callbacks
+):
+    term = publish_item(Kind.GLOSSARY, "remission", "Remission", "No leukaemia found.", {})
+    translate(term, title="Rémission", summary="Plus de leucémie décelable.")
+    assert "glossary__outdated" not in client.get("/fr/glossary/").content.decode()
+
+    revision = workflow.save_draft(
+        term, by=editor, base_revision=term.live_revision, title="Remission",
+        summary="No sign of leukaemia in the blood or bone marrow.", body="", details={},
+    )  # fmt: skip
+    workflow.submit(revision, by=editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.approve(revision, by=reviewer)
+    french = client.get("/fr/glossary/").content.decode()
+    assert "La définition anglaise a été mise à jour le" in french
+    assert 'href="/glossary/#remission" hreflang="en">Lire la définition anglaise</a>' in french
+    assert "glossary__outdated" not in client.get("/glossary/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        translate(term, title="Rémission", summary="Aucun signe de leucémie.")
+    assert "glossary__outdated" not in client.get("/fr/glossary/").content.decode()

@@ -16,6 +16,7 @@ their language switcher and hreflang links name each other.
 from itertools import groupby
 
 from django.conf import settings
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -304,10 +305,16 @@ class GlossaryView(ListView):
         return [CHROME, GLOSSARY]
 
     def get_queryset(self):
+        """The terms, with their English original's live version and date
+        (joined in): a translated definition older than its original says so."""
         return (
             Article.objects.glossary()
             .for_public_page()
             .filter(language=active_language())
+            .annotate(
+                original_live_revision_id=F("translation_of__live_revision_id"),
+                original_live_since=F("translation_of__live_since"),
+            )
             .order_by("live_revision__title")
         )
 
