@@ -126,12 +126,19 @@ TRANSLATED_LABELS = {
 }
 
 
+def _admin_width(formfield):
+    """The admin's widths for a field it did not make itself."""
+    large = isinstance(formfield.widget, forms.Textarea)
+    formfield.widget.attrs["class"] = "vLargeTextField" if large else "vTextField"
+
+
 def _add_translated_fields(form_class):
     """One optional field per translatable text and other language (name_fr,
     hours_note_fr, urgent_notice_fr), kept in HelplineInfo.translations."""
     for code, language_name in OTHER_LANGUAGES:
         for field_name in HelplineInfo.TRANSLATED_FIELDS:
             formfield = HelplineInfo._meta.get_field(field_name).formfield(required=False)
+            _admin_width(formfield)
             formfield.label = f"{TRANSLATED_LABELS[field_name]} ({language_name})"
             formfield.help_text = _(
                 "Shown on pages in %(language)s. Leave it blank to show the English text there."
@@ -147,6 +154,7 @@ def _add_translated_closure_labels(form_class, inline_class):
     """label_fr (and so on): a closure date's label for each other language."""
     for code, language_name in OTHER_LANGUAGES:
         formfield = HelplineClosure._meta.get_field("label").formfield(required=False)
+        _admin_width(formfield)
         formfield.label = _("Label (%(language)s)") % {"language": language_name}
         formfield.help_text = _("Shown on pages in %(language)s; blank shows the label above.") % {
             "language": language_name
