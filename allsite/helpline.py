@@ -8,6 +8,7 @@ it changes, the announcement is retried until it lands (allsite.page_cache).
 """
 
 import datetime
+import functools
 import json
 import zoneinfo
 from dataclasses import dataclass, field, replace
@@ -124,6 +125,13 @@ class Helpline:
     def status_texts(self):
         """The status script's words in the active language (JSON): computed
         when the page is rendered, not cached with the helpline."""
+        return _status_texts(translation.get_language() or settings.LANGUAGE_CODE)
+
+
+@functools.lru_cache(maxsize=16)
+def _status_texts(language):
+    """The words depend on the language only: made once per language and process."""
+    with translation.override(language):
         return json.dumps(
             {
                 "days": [str(WEEKDAYS[day]) for day in range(7)],

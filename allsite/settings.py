@@ -207,7 +207,7 @@ MEDIA_URL = os.environ.get("ALLSITE_MEDIA_URL") or "/media/"
 STORAGES = {
     "default": media_storage(os.environ.get("ALLSITE_MEDIA_STORAGE", "")),
     # Hashed, compressed files with far-future cache headers.
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "allsite.static_storage.StaticFilesStorage"},
 }
 
 # Email (review notifications, reminders, error reports): EMAIL_URL, or EMAIL_HOST

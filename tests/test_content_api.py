@@ -282,6 +282,14 @@ def test_drafts_reviews_schedules_withdrawn_pages_feedback_and_users_never_leak(
     workflow.submit_reference(reference, by=editor)
     # Reader feedback.
     Feedback.objects.create(article=page, kind="error", comment=f"Feedback {MARK}")
+    # A French translation that is only a draft.
+    french = Article.objects.create(
+        kind=page.kind, slug=page.slug, language="fr", translation_of=page
+    )
+    workflow.save_draft(
+        french, by=editor, base_revision=None, translates=page.live_revision,
+        title=f"Brouillon {MARK}", summary=f"Résumé {MARK}", body=f"{MARK} brouillon\n",
+    )  # fmt: skip
     secrets = [MARK, "editor_ann", "editor_bob", "dr_rev", "@example"]
     editor.email = "ann@example.org"
     editor.save()
@@ -296,7 +304,13 @@ def test_drafts_reviews_schedules_withdrawn_pages_feedback_and_users_never_leak(
             outputs.append(client.get(f"{url}/{item[key]}").content.decode())
     outputs.append(client.get("/api/v1/openapi.json").content.decode())
     outputs.append(client.get("/api/v1/docs").content.decode())
-    for url in ["/api/v1/pages/withdrawn-page", f"/api/v1/references/draft-{MARK}"]:
+    for url in LISTS:
+        outputs += all_pages(client, f"{url}?language=fr&limit=100")[1]
+    for url in [
+        "/api/v1/pages/withdrawn-page",
+        f"/api/v1/references/draft-{MARK}",
+        f"/api/v1/pages/{page.slug}?language=fr",
+    ]:
         response = client.get(url)
         assert response.status_code == 404
         outputs.append(response.content.decode())

@@ -38,7 +38,7 @@ def production_static_files(settings, tmp_path):
     settings.ALLOWED_HOSTS = ["all.example.org", "testserver"]
     settings.STATIC_ROOT = tmp_path / "collected"
     settings.STORAGES = settings.STORAGES | {
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+        "staticfiles": {"BACKEND": "allsite.static_storage.StaticFilesStorage"}
     }
 
 

@@ -10,7 +10,7 @@ def test_static_files_are_served_hashed_compressed_and_cached_for_a_long_time(
     settings.DEBUG = False
     settings.STATIC_ROOT = tmp_path
     settings.STORAGES = settings.STORAGES | {
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+        "staticfiles": {"BACKEND": "allsite.static_storage.StaticFilesStorage"}
     }
     call_command("collectstatic", "--noinput", verbosity=0)
 

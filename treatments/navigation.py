@@ -14,8 +14,8 @@ asked for in one language. Every item links to its page in its own language.
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, Q, Subquery
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import translation
 
@@ -140,19 +140,34 @@ def published_flag(code):
 
 def with_languages(queryset):
     """Annotates each article with, per language, whether the page is published
-    in it (itself, its original or a translation of its original): a few
-    EXISTS in the same query, for the language switcher and hreflang."""
-    source = Coalesce(OuterRef("translation_of_id"), OuterRef("pk"))
+    in it (itself, its original or a translation of its original): one EXISTS
+    per language in the same query, for the language switcher and hreflang.
+
+    Written as SQL (RawSQL) rather than Exists(OuterRef...): every uncached
+    article request runs it, and building the ORM subqueries cost more than
+    the rest of the request's query."""
     return queryset.annotate(
         **{
-            published_flag(code): Exists(
-                Article.objects.published()
-                .filter(language=code)
-                .filter(Q(pk=source) | Q(translation_of_id=source))
-            )
+            published_flag(code): RawSQL(_PUBLISHED_IN_SQL, (code,), output_field=BooleanField())
             for code, _ in settings.LANGUAGES
         }
     )
+
+
+def _published_in_sql():
+    meta = Article._meta
+    table, pk = meta.db_table, meta.pk.column
+    live, language = meta.get_field("live_revision").column, meta.get_field("language").column
+    original = meta.get_field("translation_of").column
+    source = f'COALESCE("{table}"."{original}", "{table}"."{pk}")'
+    return (
+        f'EXISTS (SELECT 1 FROM "{table}" other WHERE other."{live}" IS NOT NULL '
+        f'AND other."{language}" = %s '
+        f'AND (other."{pk}" = {source} OR other."{original}" = {source}))'
+    )
+
+
+_PUBLISHED_IN_SQL = _published_in_sql()
 
 
 def published_languages(article):
