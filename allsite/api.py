@@ -41,6 +41,8 @@ from pydantic import Field
 from references.models import Reference, ReferenceVersion, VersionStatus
 from treatments.models import Action, Article, Kind, Transition
 
+from .locale import html_lang
+
 LANGUAGE = "en-GB"  # references' language (they are published in English)
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -211,12 +213,6 @@ def _wrong_language(language):
     return language is not None and _language_code(language) != settings.LANGUAGE_CODE
 
 
-def _tag(code):
-    """BCP 47 tag of a site language code: en-gb -> en-GB."""
-    main, _, region = code.partition("-")
-    return f"{main}-{region.upper()}" if region else main
-
-
 def _next_url(request, rows, filters):
     if len(rows) <= filters.limit:
         return None
@@ -273,7 +269,7 @@ def _families(articles):
 def _translations(article, families):
     return [
         {
-            "language": _tag(other.language),
+            "language": html_lang(other.language),
             "url": settings.SITE_URL + other.get_absolute_url(),
             "title": other.live_revision.title,
         }
@@ -298,7 +294,7 @@ def _item(article, families):
         "summary": revision.summary,
         "html": live_page.body_html,
         "details": revision.details or {},
-        "language": _tag(article.language),
+        "language": html_lang(article.language),
         "translations": _translations(article, families),
         "url": settings.SITE_URL + article.get_absolute_url(),
         "lastReviewed": timezone.localdate(article.last_reviewed_at)
