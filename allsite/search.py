@@ -397,38 +397,44 @@ def entry_words(*, title, keywords, summary, body_text):
 
 def _count_words(changes, language):
     """Add each word's change (+n, -n) to the language's vocabulary; delete
-    words no entry uses any more. Words are written in sorted order, so two
-    publications at once lock them in the same order."""
+    words no entry uses any more.
+
+    First every changed word's row is locked (or created at 0) by one upsert
+    in sorted order, and only then changed: two publications at once lock
+    their shared words in the same order, so one waits for the other. (Adding
+    and taking away in separate passes let each hold a word the other wanted
+    next: a deadlock, seen when grow_demo published from two processes.)"""
     table = connection.ops.quote_name(SearchWord._meta.db_table)
-    added = sorted((word, n) for word, n in changes.items() if n > 0)
-    removed = sorted((word, n) for word, n in changes.items() if n < 0)
+    words = sorted(word for word, n in changes.items() if n)
+    by_change = {}
+    for word in words:
+        by_change.setdefault(changes[word], []).append(word)
     with connection.cursor() as cursor:
-        for start in range(0, len(added), 500):
-            batch = added[start : start + 500]
+        for batch in _batches(words):
             cursor.execute(
                 f"INSERT INTO {table} (language, word, entries) VALUES "
-                + ", ".join(["(%s, %s, %s)"] * len(batch))
-                + " ON CONFLICT (language, word) DO UPDATE SET "
-                f"entries = {table}.entries + excluded.entries",
-                [value for word, n in batch for value in (language, word, n)],
+                + ", ".join(["(%s, %s, 0)"] * len(batch))
+                + f" ON CONFLICT (language, word) DO UPDATE SET entries = {table}.entries",
+                [value for word in batch for value in (language, word)],
             )
-        by_change = {}
-        for word, n in removed:
-            by_change.setdefault(-n, []).append(word)
-        for n, words in sorted(by_change.items()):
-            for start in range(0, len(words), 500):
-                batch = words[start : start + 500]
-                marks = ", ".join(["%s"] * len(batch))
+        for n, changed in sorted(by_change.items()):
+            for batch in _batches(changed):
                 cursor.execute(
-                    f"UPDATE {table} SET entries = CASE WHEN entries > %s THEN entries - %s "
-                    f"ELSE 0 END WHERE language = %s AND word IN ({marks})",
+                    f"UPDATE {table} SET entries = CASE WHEN entries + %s > 0 "
+                    f"THEN entries + %s ELSE 0 END WHERE language = %s "
+                    f"AND word IN ({', '.join(['%s'] * len(batch))})",
                     [n, n, language, *batch],
                 )
-                cursor.execute(
-                    f"DELETE FROM {table} WHERE entries = 0 AND language = %s "
-                    f"AND word IN ({marks})",
-                    [language, *batch],
-                )
+        for batch in _batches(words):
+            cursor.execute(
+                f"DELETE FROM {table} WHERE entries = 0 AND language = %s "
+                f"AND word IN ({', '.join(['%s'] * len(batch))})",
+                [language, *batch],
+            )
+
+
+def _batches(items, size=500):
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 def _words_of(entry_words_text):

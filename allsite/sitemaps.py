@@ -116,6 +116,28 @@ def sitemap_entries(section, number):
     return content_entries(number, span) if span else []
 
 
+NUMBER_PLACEHOLDER = 987654321
+
+
+def sitemapindex(base_url, files):
+    """The index's XML for [(section, number)] of files, URLs made absolute with
+    base_url. Written as text from one reversed path: at 10,000 pages the index
+    lists forty files, and a reversal and template loop per file cost more
+    than the rest of the request."""
+    path = reverse("sitemap_section", args=[PLACEHOLDER, NUMBER_PLACEHOLDER])
+    before, rest = path.split(PLACEHOLDER)
+    middle, after = rest.split(str(NUMBER_PLACEHOLDER))
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    ]
+    for section, number in files:
+        loc = escape(f"{base_url}{before}{section}{middle}{number}{after}")
+        parts.append(f"<sitemap><loc>{loc}</loc></sitemap>\n")
+    parts.append("</sitemapindex>\n")
+    return "".join(parts)
+
+
 def urlset(base_url, entries):
     """A sitemap file's XML for [(path, date or None, [(language, path)] of
     its versions)], URLs made absolute with base_url."""

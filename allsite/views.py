@@ -1,6 +1,4 @@
 from django.http import Http404, HttpResponse
-from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import translation
 from django.views.generic import TemplateView
 
@@ -10,7 +8,7 @@ from treatments.publishing import CHROME, HOME, SITEMAP
 from . import search
 from .faults import error_page
 from .locale import active_language
-from .sitemaps import sitemap_entries, sitemap_files, urlset
+from .sitemaps import sitemap_entries, sitemap_files, sitemapindex, urlset
 
 
 class HomeView(TemplateView):
@@ -37,13 +35,8 @@ class RobotsView(TemplateView):
 
 def sitemap_index(request):
     """/sitemap.xml: the list of sitemap files (allsite.sitemaps)."""
-    files = [
-        request.build_absolute_uri(reverse("sitemap_section", args=[section, number]))
-        for section, number in sitemap_files()
-    ]
-    return TemplateResponse(
-        request, "allsite/sitemap_index.xml", {"files": files}, content_type="application/xml"
-    )
+    base_url = request.build_absolute_uri("/")[:-1]
+    return HttpResponse(sitemapindex(base_url, sitemap_files()), content_type="application/xml")
 
 
 def sitemap_section(request, section, number):
