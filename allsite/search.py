@@ -174,6 +174,9 @@ def clean_query(raw):
 
 def _clean_text(text):
     text = unicodedata.normalize("NFKC", text or "")
+    collapsed = " ".join(text.split())
+    if collapsed.isprintable():  # no control, format, private-use or unassigned character
+        return collapsed
     kept = []
     for ch in text:
         category = unicodedata.category(ch)
@@ -218,9 +221,25 @@ def or_groups(terms):
     return groups
 
 
+# Spaces, ASCII punctuation and controls: never part of a word.
+_ASCII_SEPARATORS = re.compile(r"[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f\s]+")
+
+
 def _word_runs(text):
     """Runs of letters, digits and combining marks, lower-cased, that contain at
-    least one letter or digit."""
+    least one letter or digit. (Split at ASCII separators first: an ASCII chunk
+    is a run as it is, and only the rest is read a character at a time.)"""
+    runs = []
+    for chunk in _ASCII_SEPARATORS.split(text):
+        if chunk.isascii():
+            if chunk:
+                runs.append(chunk.lower())
+        else:
+            runs += _word_runs_of(chunk)
+    return runs
+
+
+def _word_runs_of(text):
     runs, current = [], []
     for ch in text:
         if unicodedata.category(ch)[0] in "LNM":
@@ -481,13 +500,13 @@ def index_article(article):
             )
         )
         language = search_language(current.language)
+        stored = SearchEntry.objects.select_for_update().filter(article=current).first()
+        wanted = {"revision_id": revision.pk, "language": language, **fields}
+        if stored and all(getattr(stored, name) == value for name, value in wanted.items()):
+            return stored  # the same words (e.g. only a glossary link added): nothing to do
         previous_language, previous = (
-            SearchEntry.objects.select_for_update()
-            .filter(article=current)
-            .values_list("language", "words")
-            .first()
-        ) or (language, "")
-        previous = _words_of(previous)
+            (stored.language, _words_of(stored.words)) if stored else (language, set())
+        )
         entry, _ = SearchEntry.objects.update_or_create(
             article=current, defaults={"revision": revision, "language": language, **fields}
         )

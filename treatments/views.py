@@ -31,6 +31,7 @@ from . import listings, navigation
 from .kinds import detail_lines
 from .models import Article, Kind, ListEntry
 from .navigation import published_languages, with_languages
+from .prepared import PreparedQuery
 from .publishing import (
     CHROME,
     GLOSSARY,
@@ -78,19 +79,13 @@ class InLanguage:
     untranslated = False
 
     def get_object(self, queryset=None):
-        queryset = with_languages(self.get_queryset() if queryset is None else queryset)
         language, slug = active_language(), self.kwargs["slug"]
-        if language == settings.LANGUAGE_CODE:
-            found = queryset.filter(slug=slug, language=language).first()
-            if found is None:
-                raise Http404("No published page at this address.")
-            return found
-        candidates = {
-            article.language: article
-            for article in queryset.filter(
-                slug=slug, language__in=[language, settings.LANGUAGE_CODE]
-            )
-        }
+        wanted = [language, settings.LANGUAGE_CODE]
+        if queryset is None:
+            found = self.find_in_languages()(slug=slug, languages=wanted)
+        else:
+            found = with_languages(queryset).filter(slug=slug, language__in=wanted)
+        candidates = {article.language: article for article in found}
         if language in candidates:
             return candidates[language]
         original = candidates.get(settings.LANGUAGE_CODE)
@@ -98,6 +93,21 @@ class InLanguage:
             raise Http404("No published page at this address.")
         self.untranslated = True
         return original
+
+    @classmethod
+    def find_in_languages(cls):
+        """The view's `queryset` filtered by slug and two languages (the
+        address's and English), with its language flags: compiled once per
+        view class (treatments.prepared), as every uncached page runs it."""
+        if "_find" not in cls.__dict__:
+            cls._find = PreparedQuery(
+                lambda slug, languages: with_languages(cls.queryset).filter(
+                    slug=slug, language__in=languages
+                ),
+                slug=1,
+                languages=2,
+            )
+        return cls._find
 
     def _withdrawn(self, slug, languages):
         return Article.objects.filter(

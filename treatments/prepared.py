@@ -1,0 +1,84 @@
+"""A queryset compiled to SQL once per process, then run with new values.
+
+Building and compiling the ORM query of a treatment page costs several times
+more than running it (on SQLite about 1.5 ms against 0.2 ms): the largest
+single cost of a page the page cache has not got. A PreparedQuery builds the
+queryset once, with placeholder values, keeps its SQL, and on each call runs
+that SQL with the values given, turning rows into model instances (with their
+select_related objects and annotations) the way QuerySet does. It goes
+through the connection's cursor, so query logging and counting still see it.
+
+Only for querysets whose shape never changes with the values: filters on
+plain values, no slicing, no ordering that depends on them.
+"""
+
+from django.db import connections
+from django.db.models.query import get_related_populators
+
+_PREFIX = "\x00allsite-prepared:"
+
+
+class PreparedQuery:
+    """`PreparedQuery(build, slug=1, languages=2)`: build(slug=..., languages=[...])
+    returns the queryset; each keyword names a value and how many SQL values it
+    stands for (2: a list of two, e.g. for `__in`). Calling it with those
+    keywords returns the list of instances."""
+
+    def __init__(self, build, **arity):
+        self.build, self.arity = build, arity
+        self._compiled = None  # (database alias, sql, params, compiler), at the first call
+
+    def __call__(self, **values):
+        if self._compiled is None:
+            self._compiled = self._compile(self.build(**self._placeholders()))
+        alias, sql, params, compiler = self._compiled
+        given = self._values(values)
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, [given.get(p, p) if isinstance(p, str) else p for p in params])
+            rows = cursor.fetchall()
+        return list(self._instances(compiler, alias, rows))
+
+    def _placeholders(self):
+        def marker(name, n):
+            return f"{_PREFIX}{name}:{n}"
+
+        return {
+            name: marker(name, 0) if n == 1 else [marker(name, i) for i in range(n)]
+            for name, n in self.arity.items()
+        }
+
+    def _values(self, values):
+        if set(values) != set(self.arity):
+            raise TypeError(f"Expected values for {sorted(self.arity)}, got {sorted(values)}")
+        given = {}
+        for name, value in values.items():
+            items = [value] if self.arity[name] == 1 else list(value)
+            if len(items) != self.arity[name]:
+                raise ValueError(f"{name}: expected {self.arity[name]} values, got {len(items)}")
+            given.update({f"{_PREFIX}{name}:{i}": item for i, item in enumerate(items)})
+        return given
+
+    @staticmethod
+    def _compile(queryset):
+        alias = queryset.db
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        return alias, sql, tuple(params), compiler
+
+    @staticmethod
+    def _instances(compiler, alias, rows):
+        """Rows as model instances: what django.db.models.query.ModelIterable does."""
+        select, klass_info = compiler.select, compiler.klass_info
+        model = klass_info["model"]
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        names = [column[0].target.attname for column in select[start:end]]
+        populators = get_related_populators(klass_info, select, alias)
+        annotations = compiler.annotation_col_map or {}
+        for row in compiler.results_iter([rows]):
+            instance = model.from_db(alias, names, row[start:end])
+            for populator in populators:
+                populator.populate(row, instance)
+            for name, position in annotations.items():
+                setattr(instance, name, row[position])
+            yield instance
