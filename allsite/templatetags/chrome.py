@@ -56,10 +56,14 @@ class ChromeFragmentNode(template.Node):
         token = request_tokens(request, [CHROME])[CHROME]
         key = fragment_key(token, self.name, vary)
         prefetched = prefetch_chrome(request, token, key)
-        html = prefetched[key] if key in prefetched else cache.get(key)
+        html = prefetched.get(key)
         if html is None:
-            html = self.nodelist.render(context)
-            cache.set(key, html, settings.PAGE_CACHE_SECONDS)
+            html = recent_values.get_many([key]).get(key)
+        if html is None:
+            html = cache.get(key)
+            if html is None:
+                html = self.nodelist.render(context)
+                cache.set(key, html, settings.PAGE_CACHE_SECONDS)
             recent_values.put_many({key: html})
         return mark_safe(html)  # noqa: S308 - rendered by our own templates
 
