@@ -54,8 +54,10 @@ def site_chrome(request):
         "preview_banner": getattr(request, "preview_banner", None),
         # Printed under a page (print.css), so a paper copy says where it came from.
         "page_address": SimpleLazyObject(lambda: request.build_absolute_uri(request.path)),
-        "site_name": site_name(),
-        "site_publisher": site_publisher(),
+        # Strings (in the language of the request), not lazy ones: a page
+        # shows the name several times.
+        "site_name": str(site_name()),
+        "site_publisher": str(site_publisher()),
         # This page in each language (switcher, hreflang); a view showing one
         # article gives its own `language_links`.
         "language_links": SimpleLazyObject(

@@ -7,8 +7,7 @@ or a cookie: a page's bytes depend on its path alone, so the page cache
 `Vary` header, and a link always opens the language it names.
 
 `language_links` describes a page in every language, for the language
-switcher (templates/includes/language_switcher.html) and the hreflang
-alternates in <head> (templates/includes/hreflang.html).
+switcher and the hreflang alternates in <head> (allsite/templatetags/languages.py).
 """
 
 from dataclasses import dataclass

@@ -92,7 +92,7 @@ MIDDLEWARE = [
     # Staff who must use two-factor sign-in but have not: to its set-up page.
     "allsite.two_factor.RequireTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "allsite.security.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
