@@ -210,3 +210,24 @@ def test_without_the_subscription_nothing_local_is_trusted(
         assert page_cache.tag_tokens(["page:x"]) == {"page:x": "after-the-outage"}
         cache.clear()
     proxy.close()
+
+
+def test_a_page_not_in_the_page_cache_reads_nothing_from_redis_once_its_chrome_is_known(
+    client, shared_cache, publish, helpline, monkeypatch
+):
+    """Header, footer, helpline and head are kept in the process once read: a
+    page rendered for a new address costs no round trip to Redis."""
+    url = publish().get_absolute_url()
+    client.get(url + "?from=newsletter")
+    commands = []
+    real_call = allsite_cache.ResilientRedisCache._call
+
+    def counted(self, method, *args, **kwargs):
+        commands.append(method)
+        return real_call(self, method, *args, **kwargs)
+
+    monkeypatch.setattr(allsite_cache.ResilientRedisCache, "_call", counted)
+    response = client.get(url + "?from=email")
+    assert response.status_code == 200
+    assert "Talk to someone" in response.content.decode()
+    assert commands == []

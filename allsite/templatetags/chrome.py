@@ -82,4 +82,5 @@ def chrome_fragment(parser, token):
         raise template.TemplateSyntaxError("chrome_fragment needs a name")
     nodelist = parser.parse(("end_chrome_fragment",))
     parser.delete_first_token()
-    return ChromeFragmentNode(bits[1], [parser.compile_filter(b) for b in bits[2:]], nodelist)
+    name = bits[1].strip("'\"")  # "footer" names the fragment footer (see prefetch_chrome)
+    return ChromeFragmentNode(name, [parser.compile_filter(b) for b in bits[2:]], nodelist)
