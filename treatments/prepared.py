@@ -9,13 +9,15 @@ select_related objects and annotations) the way QuerySet does. It goes
 through the connection's cursor, so query logging and counting still see it.
 
 Only for querysets whose shape never changes with the values: filters on
-plain values, no slicing, no ordering that depends on them.
+plain values that are never None (`= NULL` is not `IS NULL`), a fixed slice.
 """
 
 from django.db import connections
 from django.db.models.query import get_related_populators
 
-_PREFIX = "\x00allsite-prepared:"
+# Within every integer field's range (Django turns a lookup outside a
+# field's range into "never" or "always"), and no constant of our queries.
+_FIRST_MARKER = 32_101  # small-integer fields stop at 32,767
 
 
 class PreparedQuery:
@@ -26,6 +28,7 @@ class PreparedQuery:
 
     def __init__(self, build, **arity):
         self.build, self.arity = build, arity
+        self.markers = self._markers()
         self._compiled = None  # (database alias, sql, params, compiler), at the first call
 
     def __call__(self, **values):
@@ -34,28 +37,37 @@ class PreparedQuery:
         alias, sql, params, compiler = self._compiled
         given = self._values(values)
         with connections[alias].cursor() as cursor:
-            cursor.execute(sql, [given.get(p, p) if isinstance(p, str) else p for p in params])
+            cursor.execute(sql, [given.get(p, p) if type(p) in (int, str) else p for p in params])
             rows = cursor.fetchall()
         return list(self._instances(compiler, alias, rows))
 
-    def _placeholders(self):
-        def marker(name, n):
-            return f"{_PREFIX}{name}:{n}"
+    def _markers(self):
+        """{name: [marker per SQL value]}. A marker is an unlikely number, so
+        that integer fields accept it; text fields turn it into its digits, and
+        both forms are looked for in the compiled parameters."""
+        markers, number = {}, _FIRST_MARKER
+        for name, count in self.arity.items():
+            markers[name] = list(range(number, number + count))
+            number += count
+        return markers
 
+    def _placeholders(self):
         return {
-            name: marker(name, 0) if n == 1 else [marker(name, i) for i in range(n)]
-            for name, n in self.arity.items()
+            name: numbers[0] if self.arity[name] == 1 else numbers
+            for name, numbers in self.markers.items()
         }
 
     def _values(self, values):
         if set(values) != set(self.arity):
             raise TypeError(f"Expected values for {sorted(self.arity)}, got {sorted(values)}")
         given = {}
-        for name, value in values.items():
+        for name, numbers in self.markers.items():
+            value = values[name]
             items = [value] if self.arity[name] == 1 else list(value)
-            if len(items) != self.arity[name]:
-                raise ValueError(f"{name}: expected {self.arity[name]} values, got {len(items)}")
-            given.update({f"{_PREFIX}{name}:{i}": item for i, item in enumerate(items)})
+            if len(items) != len(numbers):
+                raise ValueError(f"{name}: expected {len(numbers)} values, got {len(items)}")
+            for number, item in zip(numbers, items, strict=True):
+                given[number] = given[str(number)] = item
         return given
 
     @staticmethod
@@ -67,7 +79,14 @@ class PreparedQuery:
 
     @staticmethod
     def _instances(compiler, alias, rows):
-        """Rows as model instances: what django.db.models.query.ModelIterable does."""
+        """Rows as model instances (what django.db.models.query.ModelIterable
+        does), or as dicts for a values() queryset (ValuesIterable)."""
+        query = compiler.query
+        if query.values_select or compiler.klass_info is None:
+            names = [*query.extra_select, *query.values_select, *query.annotation_select]
+            for row in compiler.results_iter([rows]):
+                yield dict(zip(names, row, strict=True))
+            return
         select, klass_info = compiler.select, compiler.klass_info
         model = klass_info["model"]
         fields = klass_info["select_fields"]

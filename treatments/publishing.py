@@ -274,26 +274,28 @@ def write_live_page(article, sources=None):
         live_page_changed.send(sender=LivePage, article_id=article.pk)
         return tags | list_tags(lists)
     fresh = render_from_approved(article, sources)
-    if existing is not None and existing.revision_id == article.live_revision_id:
-        before = stored_render(existing)
-        if before == fresh:
-            return refresh_page_main(article, existing)
-        old_medicines = before.medicine_revisions
-    else:
-        old_medicines = stored_render(existing).medicine_revisions if existing else set()
-    live_page, _ = LivePage.objects.update_or_create(
-        article=article,
-        defaults={
-            "revision": article.live_revision,
-            "body_html": fresh.html,
-            "toc": fresh.toc,
-            "citations": fresh.citations,
-            "rendered_at": timezone.now(),
-        },
-    )
-    live_page.reference_versions.set(fresh.reference_versions)
-    live_page.glossary_revisions.set(fresh.glossary_revisions)
-    live_page.medicine_revisions.set(fresh.medicine_revisions)
+    before = stored_render(existing) if existing is not None else None
+    if before == fresh and existing.revision_id == article.live_revision_id:
+        return refresh_page_main(article, existing)
+    old_medicines = before.medicine_revisions if before else set()
+    fields = {
+        "revision": article.live_revision,
+        "body_html": fresh.html,
+        "toc": fresh.toc,
+        "citations": fresh.citations,
+        "rendered_at": timezone.now(),
+    }
+    if existing is None:
+        live_page = LivePage.objects.create(article=article, **fields)
+    else:  # the article's row lock covers its live page
+        live_page = existing
+        for name, value in fields.items():
+            setattr(live_page, name, value)
+        live_page.save(update_fields=list(fields))
+    # Only the dependency lists that changed are written (a set() reads each first).
+    for name in ("reference_versions", "glossary_revisions", "medicine_revisions"):
+        if before is None or getattr(before, name) != getattr(fresh, name):
+            getattr(live_page, name).set(getattr(fresh, name))
     lists = listings.sync(article, fresh.medicine_revisions)
     refresh_page_main(article, live_page)
     live_page_changed.send(sender=LivePage, article_id=article.pk)
@@ -389,7 +391,7 @@ def refresh_page_mains(article_ids):
         with transaction.atomic():
             article = (
                 Article.objects.select_for_update(of=("self",))
-                .select_related("live_revision")
+                .select_related("live_revision", "last_review__actor__reviewer_profile")
                 .filter(pk=article_id)
                 .first()
             )
@@ -664,7 +666,7 @@ def rerender(article_ids):
         with transaction.atomic():
             article = (
                 Article.objects.select_for_update(of=("self",))
-                .select_related("live_revision")
+                .select_related("live_revision", "last_review__actor__reviewer_profile")
                 .filter(pk=article_id)
                 .first()
             )
