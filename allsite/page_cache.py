@@ -253,6 +253,10 @@ class RecentValues:
 
 recent_values = RecentValues(max_entries=256)
 
+# Set in the WSGI environ of a request that the page cache did not answer
+# (gunicorn.conf.py collects the garbage such a request leaves).
+RENDERED = "allsite.rendered"
+
 
 class PageCacheMiddleware:
     def __init__(self, get_response):
@@ -261,11 +265,11 @@ class PageCacheMiddleware:
     def __call__(self, request):
         tags = _tags_for(request)
         if tags is None:
-            return self.get_response(request)
+            return self._render(request)
         try:
             host = request.get_host()
         except DisallowedHost:
-            return self.get_response(request)
+            return self._render(request)
         tokens = request_tokens(request, tags)  # the chrome fragments use the same versions
         identity = "|".join(
             # Today's date too: a page says when its review became overdue.
@@ -290,7 +294,7 @@ class PageCacheMiddleware:
                 for name, value in stored["headers"]:
                     response[name] = value
             else:
-                response = self.get_response(request)
+                response = self._render(request)
                 if response.status_code != 200:
                     return response
                 if self._storable(response):
@@ -304,6 +308,10 @@ class PageCacheMiddleware:
         for name, value in validators.items():
             response[name] = value
         return response
+
+    def _render(self, request):
+        request.META[RENDERED] = True
+        return self.get_response(request)
 
     @staticmethod
     def _not_modified(request, validators):
