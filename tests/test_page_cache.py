@@ -171,3 +171,15 @@ def test_a_cached_page_says_it_is_overdue_from_the_day_its_review_expires(
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: due + datetime.timedelta(days=1))
     html = client.get("/treatment/induction/").content.decode()
     assert "This page is due for a check" in html
+
+
+def test_each_search_shows_its_own_query_while_sharing_the_footer(client, site):
+    """Search pages are never stored, but their footer and helpline are the
+    shared chrome; the header, whose search box holds the query, is their own."""
+    first = client.get("/search/?q=induction").content.decode()
+    second = client.get("/search/?q=care+team").content.decode()
+    assert 'value="induction"' in first
+    assert 'value="care team"' in second
+    assert 'value="induction"' not in second
+    home = client.get("/").content.decode()
+    assert second[second.index("<footer") :] == home[home.index("<footer") :]

@@ -16,10 +16,12 @@ from ..page_cache import recent_values, release, request_tokens
 
 register = template.Library()
 
-# Pages whose chrome is their own: search (the box shows the query), previews
-# (the site as it would be after an approval), and the 500 page (which must not
-# depend on the cache working).
-UNSHARED = ("query", "preview", "preview_banner", "error_page")
+# Pages whose chrome is their own: previews (the site as it would be after an
+# approval) and the 500 page (which must not depend on the cache working).
+UNSHARED = ("preview", "preview_banner", "error_page")
+# Fragments that are a page's own when it has one of these: the header on
+# search results (its search box shows the query).
+UNSHARED_FRAGMENT = {"header": ("query",)}
 
 
 def fragment_key(token, name, vary=""):
@@ -49,7 +51,8 @@ class ChromeFragmentNode(template.Node):
         self.name, self.vary, self.nodelist = name, vary, nodelist
 
     def render(self, context):
-        if not settings.PAGE_CACHE_ENABLED or any(context.get(name) for name in UNSHARED):
+        own = UNSHARED + UNSHARED_FRAGMENT.get(self.name, ())
+        if not settings.PAGE_CACHE_ENABLED or any(context.get(name) for name in own):
             return self.nodelist.render(context)
         vary = ":".join(str(value.resolve(context)) for value in self.vary)
         request = context.get("request")
