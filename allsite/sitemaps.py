@@ -19,11 +19,12 @@ alternates, the same as the page's hreflang links), found in the same query.
 The fixed pages (home, glossary, medicines) are listed once per language.
 """
 
+from html import escape  # the standard library's: Django's is lazy-aware and slower
+
 from django.conf import settings
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import translation
-from django.utils.html import escape
 
 from allsite.locale import html_lang
 from treatments.models import Article, Kind
@@ -146,13 +147,14 @@ def urlset(base_url, entries):
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
         'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
     ]
+    tags = {code: html_lang(code) for code, _ in settings.LANGUAGES}
     for path, lastmod, alternates in entries:
         parts.append(f"<url><loc>{escape(base_url + path)}</loc>")
         if lastmod is not None:
             parts.append(f"<lastmod>{lastmod.isoformat()}</lastmod>")
         for code, alternate in alternates:
             parts.append(
-                f'<xhtml:link rel="alternate" hreflang="{html_lang(code)}" '
+                f'<xhtml:link rel="alternate" hreflang="{tags[code]}" '
                 f'href="{escape(base_url + alternate)}"/>'
             )
         if alternates and alternates[0][0] == settings.LANGUAGE_CODE:
