@@ -73,24 +73,3 @@ def test_wrong_values_are_refused(pages):
         lookup(slug="induction", languages=["en"])
     with pytest.raises(TypeError, match="Expected values for"):
         lookup(slug="induction")
-
-
-def test_compiled_neighbour_lookups_match_the_orm_for_numbers_and_ties(publish):
-    """Placeholders stand for whole numbers and small-integer fields (order) too."""
-    from treatments import navigation
-
-    section = publish("section", title="Section")
-    pages = [
-        publish(slug, title=title, parent=section, order=order)
-        for slug, title, order in [("a", "Alpha", 2), ("b", "Beta", 2), ("c", "Gamma", 1), ("d", "Delta", 3)]
-    ]  # fmt: skip
-    for page in pages:
-        place = (page.parent_id, "en", page.order, page.display_title, page.pk)
-        compiled = navigation.around(page.parent_id, page.order, page.display_title, page.pk, "en")
-        expected = (
-            navigation._items(navigation._before(*place)),
-            navigation._items(navigation._after(*place)),
-        )
-        assert [item.slug if item else None for item in compiled] == [
-            found[0].slug if found else None for found in expected
-        ]

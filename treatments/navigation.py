@@ -20,7 +20,6 @@ from django.urls import reverse
 from django.utils import translation
 
 from .models import Article
-from .prepared import PreparedQuery
 
 CHILDREN_SHOWN = 30  # "In this section" on a page
 HOME_CHILDREN_SHOWN = 8  # under each section on the home page
@@ -46,26 +45,18 @@ class NavItem:
             return reverse("treatments:article_detail", kwargs={"slug": self.slug})
 
 
-def _item(row):
-    return NavItem(
-        row["id"],
-        row["parent_id"],
-        row["slug"],
-        row["display_title"],
-        row["live_revision__summary"],
-        row["language"],
-    )
-
-
 def _items(queryset):
-    return [_item(row) for row in queryset.values(*FIELDS)]
-
-
-def _prepared_items(build, **arity):
-    """A NavItem query compiled once (treatments.prepared): every re-render of
-    a page asks the same few, and compiling them cost more than running them."""
-    prepared = PreparedQuery(lambda **values: build(**values).values(*FIELDS), **arity)
-    return lambda **values: [_item(row) for row in prepared(**values)]
+    return [
+        NavItem(
+            row["id"],
+            row["parent_id"],
+            row["slug"],
+            row["display_title"],
+            row["live_revision__summary"],
+            row["language"],
+        )
+        for row in queryset.values(*FIELDS)
+    ]
 
 
 def _pages(language=None):
@@ -87,21 +78,9 @@ def children(article_id, *, language=None, offset=0, limit=None):
     there are more). A page's children are in its language; `language`, when
     given, also leaves out any page in another one."""
     limit = limit or CHILDREN_SHOWN
-    if language is not None and (offset, limit) == (0, CHILDREN_SHOWN):
-        items = _first_children(parent=article_id, language=language)
-    else:
-        pages = _in_order(_pages(language).filter(parent_id=article_id))
-        items = _items(pages[offset : offset + limit + 1])
+    pages = _in_order(_pages(language).filter(parent_id=article_id))
+    items = _items(pages[offset : offset + limit + 1])
     return items[:limit], len(items) > limit
-
-
-_first_children = _prepared_items(
-    lambda parent, language: _in_order(_pages(language).filter(parent_id=parent))[
-        : CHILDREN_SHOWN + 1
-    ],
-    parent=1,
-    language=1,
-)
 
 
 def sections_with_children(language=settings.LANGUAGE_CODE, limit=HOME_CHILDREN_SHOWN):
@@ -117,15 +96,12 @@ def ancestors(article):
     chain, parent_id, seen = [], article.parent_id, {article.pk}
     while parent_id is not None and parent_id not in seen and len(chain) < MAX_DEPTH:
         seen.add(parent_id)
-        found = _page(pk=parent_id, language=article.language)
+        found = _items(_pages(article.language).filter(pk=parent_id))
         if not found:
             break
         chain.append(found[0])
         parent_id = found[0].parent_id
     return list(reversed(chain))
-
-
-_page = _prepared_items(lambda pk, language: _pages(language).filter(pk=pk), pk=1, language=1)
 
 
 def siblings_around(article):
@@ -140,47 +116,22 @@ def around(parent_id, order, title, pk, language=None):
     other than `pk` in the language of `pk` (or `language`), of a page placed
     at (order, title, pk). Top-level sections of each language are siblings
     only of each other."""
-    if language is not None and parent_id is not None:
-        place = {"parent": parent_id, "language": language, "order": order, "title": title}
-        previous = _previous_sibling(pk=pk, **place)
-        following = _next_sibling(pk=pk, **place)
-    else:
-        if language is None:  # asked within the same query
-            language = Subquery(Article.objects.filter(pk=pk).values("language")[:1])
-        previous = _items(_before(parent_id, language, order, title, pk))
-        following = _items(_after(parent_id, language, order, title, pk))
-    return (previous[0] if previous else None), (following[0] if following else None)
-
-
-def _siblings(parent, language, pk):
-    return _pages().filter(parent_id=parent, language=language).exclude(pk=pk)
-
-
-def _before(parent, language, order, title, pk):
-    return (
-        _siblings(parent, language, pk)
-        .filter(
-            Q(order__lt=order)
-            | Q(order=order, display_title__lt=title)
-            | Q(order=order, display_title=title, pk__lt=pk)
-        )
-        .order_by("-order", "-display_title", "-id")[:1]
+    if language is None:  # asked within the same query
+        language = Subquery(Article.objects.filter(pk=pk).values("language")[:1])
+    siblings = _pages().filter(parent_id=parent_id, language=language).exclude(pk=pk)
+    before = siblings.filter(
+        Q(order__lt=order)
+        | Q(order=order, display_title__lt=title)
+        | Q(order=order, display_title=title, pk__lt=pk)
     )
-
-
-def _after(parent, language, order, title, pk):
-    return _in_order(
-        _siblings(parent, language, pk).filter(
-            Q(order__gt=order)
-            | Q(order=order, display_title__gt=title)
-            | Q(order=order, display_title=title, pk__gt=pk)
-        )
-    )[:1]
-
-
-_SIBLING = {"parent": 1, "language": 1, "order": 1, "title": 1, "pk": 1}
-_previous_sibling = _prepared_items(_before, **_SIBLING)
-_next_sibling = _prepared_items(_after, **_SIBLING)
+    after = siblings.filter(
+        Q(order__gt=order)
+        | Q(order=order, display_title__gt=title)
+        | Q(order=order, display_title=title, pk__gt=pk)
+    )
+    previous = _items(before.order_by("-order", "-display_title", "-id")[:1])
+    following = _items(_in_order(after)[:1])
+    return (previous[0] if previous else None), (following[0] if following else None)
 
 
 def published_flag(code):
