@@ -79,14 +79,7 @@ class PreparedQuery:
 
     @staticmethod
     def _instances(compiler, alias, rows):
-        """Rows as model instances (what django.db.models.query.ModelIterable
-        does), or as dicts for a values() queryset (ValuesIterable)."""
-        query = compiler.query
-        if query.values_select or compiler.klass_info is None:
-            names = [*query.extra_select, *query.values_select, *query.annotation_select]
-            for row in compiler.results_iter([rows]):
-                yield dict(zip(names, row, strict=True))
-            return
+        """Rows as model instances: what django.db.models.query.ModelIterable does."""
         select, klass_info = compiler.select, compiler.klass_info
         model = klass_info["model"]
         fields = klass_info["select_fields"]
