@@ -294,6 +294,30 @@ class SearchEntry(models.Model):
         return self.title
 
 
+class SearchPassage(models.Model):
+    """A passage of a search entry's body, on PostgreSQL: what a result's
+    snippet is cut from.
+
+    A highlighter reads all the text it is given, so a snippet made from the
+    whole body costs as much as the page is long; made from the entry's best
+    passage, it costs the same for every page. Written by `allsite.search`
+    with its entry; the passage's `vector` (its tsvector) is a PostgreSQL
+    column outside the model, added by migration 0011_search_passages.
+    SQLite's FTS5 cuts its snippets itself and leaves this table empty.
+    """
+
+    entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="passages")
+    number = models.PositiveIntegerField(help_text="Its place in the body, from 0.")
+    text = models.TextField()
+
+    class Meta:
+        verbose_name = _("search passage")
+        verbose_name_plural = _("search passages")
+
+    def __str__(self):
+        return self.text[:60]
+
+
 class SearchWord(models.Model):
     """A word of the published site, for search's "Did you mean ...?".
 

@@ -75,13 +75,15 @@ from django.utils.translation import gettext as _
 from treatments.kinds import DETAIL_FIELDS, names_of
 from treatments.models import Article, Kind
 
-from .models import SearchEntry, SearchWord
+from .models import SearchEntry, SearchPassage, SearchWord
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
 MAX_WORDS_PER_TERM = 8
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+# On PostgreSQL, each tier's results are the best of its first this many matches.
+RANKED_MATCHES = 250
 
 # Snippet highlight sentinels: private-use characters, removed from all indexed
 # text and queries, so only the database's highlighter can produce them.
@@ -396,6 +398,31 @@ def entry_fields(kind, title, summary, body_html, details, language=None):
     }
 
 
+PASSAGE_LENGTH = 400  # characters, about 65 words: room for a snippet of two extracts
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+")
+
+
+def passages(text, length=PASSAGE_LENGTH):
+    """The text cut into passages of whole sentences, each at most `length`
+    characters (a longer sentence is cut between words), in order."""
+    pieces = []
+    for sentence in _SENTENCE_END_RE.split(text.strip()):
+        while len(sentence) > length:
+            cut = sentence.rfind(" ", 0, length + 1)
+            cut = cut if cut > 0 else length
+            pieces.append(sentence[:cut])
+            sentence = sentence[cut:].lstrip()
+        if sentence:
+            pieces.append(sentence)
+    found = []
+    for piece in pieces:
+        if found and len(found[-1]) + 1 + len(piece) <= length:
+            found[-1] += " " + piece
+        else:
+            found.append(piece)
+    return found
+
+
 def with_words(fields):
     """entry_fields plus `words`, the entry's vocabulary words as stored."""
     return {**fields, "words": " ".join(sorted(entry_words(**fields)))}
@@ -523,9 +550,19 @@ def index_article(article):
 
 
 def sync_entries(ids):
-    """Put entries written without index_article (a fixture load) in the full-text index."""
+    """Put entries written without index_article (a fixture load) in the
+    full-text index. Their passages are cut again after commit, when any the
+    fixture held (without their vectors) are in, to be replaced."""
+    ids = list(ids)
     with connection.cursor() as cursor:
-        _backend().sync(cursor, list(ids))
+        _backend().sync(cursor, ids, with_passages=False)
+    transaction.on_commit(lambda: cut_passages(ids))
+
+
+def cut_passages(ids):
+    """Cut these entries' bodies into passages again (PostgreSQL)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        _backend().cut_passages(cursor, list(ids))
 
 
 def _remove(backend, entries):
@@ -634,8 +671,16 @@ def search(query, *, limit=DEFAULT_LIMIT, language=None):
         if not rows and len(wanted(terms)) > 1:
             rows = backend.find(cursor, terms, match_all=False, limit=limit, language=language)
             partial = True
-    entries = SearchEntry.objects.select_related("article__live_revision").in_bulk(
-        [row[0] for row in rows]
+    entries = (
+        SearchEntry.objects.select_related("article__live_revision")
+        .only(
+            "article__kind",
+            "article__slug",
+            "article__language",
+            "article__live_revision__title",
+            "article__live_revision__summary",
+        )
+        .in_bulk([row[0] for row in rows])
     )
     results = []
     for entry_id, body, summary, keywords in rows:
@@ -859,17 +904,49 @@ class _PostgresBackend:
     WHOLE_HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, HighlightAll=true"
 
     @classmethod
-    def sync(cls, cursor, ids):
+    def sync(cls, cursor, ids, *, with_passages=True):
         table = connection.ops.quote_name(SearchEntry._meta.db_table)
         assignments = ", ".join(f"{column} = {sql}" for column, sql in cls.VECTORS)
         if ids is None:
             cursor.execute(f"UPDATE {table} SET {assignments}")
+            ids = SearchEntry.objects.order_by("pk").values_list("pk", flat=True)
         else:
             cursor.execute(f"UPDATE {table} SET {assignments} WHERE id = ANY(%s)", [list(ids)])
+        if with_passages:
+            cls.cut_passages(cursor, list(ids))
+
+    @classmethod
+    def cut_passages(cls, cursor, ids):
+        for batch in _batches(ids, 200):
+            cls._cut_passages(cursor, batch)
+
+    @classmethod
+    def _cut_passages(cls, cursor, ids):
+        """Cut these entries' bodies into passages again, with their vectors."""
+        SearchPassage.objects.filter(entry_id__in=ids).delete()
+        SearchPassage.objects.bulk_create(
+            [
+                SearchPassage(entry_id=pk, number=number, text=text)
+                for pk, body in SearchEntry.objects.filter(pk__in=ids).values_list(
+                    "pk", "body_text"
+                )
+                for number, text in enumerate(passages(body or ""))
+            ],
+            batch_size=500,
+        )
+        entries = connection.ops.quote_name(SearchEntry._meta.db_table)
+        table = connection.ops.quote_name(SearchPassage._meta.db_table)
+        cursor.execute(
+            f"UPDATE {table} p SET vector = to_tsvector({_entry_config_sql()}, "
+            f"{_pg_text('p.text')}) FROM {entries} e "
+            "WHERE e.id = p.entry_id AND p.entry_id = ANY(%s)",
+            [list(ids)],
+        )
 
     @classmethod
     def unsync(cls, cursor, ids):
-        """Nothing to do: the vectors are columns of the deleted rows."""
+        """Nothing to do: the vectors are columns of the deleted rows (and of
+        their passages, deleted with them)."""
 
     @classmethod
     def _tsquery(cls, groups, excluded, language=None):
@@ -916,7 +993,11 @@ class _PostgresBackend:
 
     @classmethod
     def find_sql(cls, terms, *, match_all, limit, tier=0, language=None):
-        """SQL for the ids of one tier's best entries in the language, best first."""
+        """SQL for the ids of one tier's best entries in the language, best
+        first: the best by ts_rank of its first RANKED_MATCHES matches (in
+        the index's order). Ranking reads each match's whole vector, so
+        ranking every match of a common word would cost more the larger the
+        site; more words narrow a search that finds more."""
         table = connection.ops.quote_name(SearchEntry._meta.db_table)
         q, q_params = cls._query(terms, match_all, language)
         _, condition = cls.TIERS[tier]
@@ -924,30 +1005,48 @@ class _PostgresBackend:
         if tier < len(cls.TIERS) - 1:
             where += f" AND e.search_vector @@ {q}"  # the exclusions, in names and summary
         sql = f"""
-            SELECT e.id FROM {table} e
-            WHERE {where} AND e.language = %s
+            SELECT e.id FROM (
+                SELECT e.id, e.title, e.search_vector FROM {table} e
+                WHERE {where} AND e.language = %s
+                LIMIT %s
+            ) e
             ORDER BY ts_rank('{{0.05, 0.2, 0.4, 1.0}}', e.search_vector, {q}, 1) DESC,
                 e.title, e.id
             LIMIT %s
         """
         conditions = condition.count("{q}") + (1 if tier < len(cls.TIERS) - 1 else 0)
-        return sql, [*q_params * conditions, search_language(language), *q_params, limit]
+        return sql, [
+            *q_params * conditions,
+            search_language(language),
+            RANKED_MATCHES,
+            *q_params,
+            limit,
+        ]
 
     @classmethod
     def extracts_sql(cls, terms, ids, *, match_all, language=None):
-        """SQL for (id, body extract, summary extract, names extract) of these entries."""
+        """SQL for (id, body extract, summary extract, names extract) of these
+        entries. The body's is cut from its passage with the most of the
+        query's words (the first of the best): a passage has a bounded length,
+        so the cost is the same for a long page as for a short one."""
         table = connection.ops.quote_name(SearchEntry._meta.db_table)
+        passages_table = connection.ops.quote_name(SearchPassage._meta.db_table)
         q, q_params = cls._query(terms, match_all, language)
+        # Any of the wanted words: a passage may hold some of the page's matches.
+        any_q, any_params = cls._tsquery([wanted(terms)], [], language)
         config = pg_config(language)
         sql = f"""
             SELECT e.id,
-                ts_headline('{config}', {_pg_text("e.body_text")}, {q}, %s),
+                (SELECT ts_headline('{config}', {_pg_text("p.text")}, {any_q}, %s)
+                    FROM {passages_table} p
+                    WHERE p.entry_id = e.id AND p.vector @@ {any_q}
+                    ORDER BY ts_rank(p.vector, {any_q}) DESC, p.number LIMIT 1),
                 ts_headline('{config}', {_pg_text("e.summary")}, {q}, %s),
                 ts_headline('{config}', {_pg_text("e.keywords")}, {q}, %s)
             FROM {table} e WHERE e.id = ANY(%s)
         """
         params = [
-            *q_params, cls.BODY_HEADLINE,
+            *any_params, cls.BODY_HEADLINE, *any_params, *any_params,
             *q_params, cls.WHOLE_HEADLINE,
             *q_params, cls.WHOLE_HEADLINE,
             list(ids),
@@ -1009,7 +1108,8 @@ class _SQLiteBackend:
     WEIGHTS = "10.0, 10.0, 4.0, 1.0"
 
     @classmethod
-    def sync(cls, cursor, ids):
+    def sync(cls, cursor, ids, *, with_passages=True):
+        """(FTS5 cuts its own snippets: SQLite needs no passages.)"""
         table = connection.ops.quote_name(SearchEntry._meta.db_table)
         select = f"SELECT id, title, keywords, summary, body_text FROM {table}"
         insert = f"INSERT INTO {FTS_TABLE} (rowid, title, keywords, summary, body) "
@@ -1025,6 +1125,11 @@ class _SQLiteBackend:
     def unsync(cls, cursor, ids):
         for entry_id in ids:
             cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [entry_id])
+
+    @classmethod
+    def cut_passages(cls, cursor, ids):
+        """Only drop any passages a fixture brought: SQLite needs none."""
+        SearchPassage.objects.filter(entry_id__in=ids).delete()
 
     @staticmethod
     def match_expression(terms, *, match_all, columns=None, with_exclusions=True):

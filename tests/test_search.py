@@ -543,3 +543,39 @@ def test_articles_containing_finds_every_page_with_a_name_in_any_form(site):
     }
     assert expected
     assert expected <= found
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN of PostgreSQL's plan")
+def test_postgresql_search_ranks_a_bounded_number_of_matches(site, publish, monkeypatch):
+    """However many pages a word is on, each tier ranks at most RANKED_MATCHES
+    of them: the ranking reads each match's whole vector."""
+    for n in range(4):
+        publish(f"more-{n}", title=f"More {n}", body="## Care\n\nA transplant again.\n")
+    monkeypatch.setattr(search, "RANKED_MATCHES", 2)
+    sql, params = search._PostgresBackend.find_sql(
+        search.parse_query("transplant"), match_all=True, limit=20, tier=2
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0][0]["Plan"]
+
+    def nodes(node):
+        yield node
+        for child in node.get("Plans", []):
+            yield from nodes(child)
+
+    sort = next(node for node in nodes(plan) if node["Node Type"] == "Sort")
+    assert sort["Actual Rows"] == 2
+    assert len(search.search("transplant")) >= 2
+
+
+def test_snippet_comes_from_the_part_of_a_long_page_with_the_words(publish):
+    filler = " ".join(f"Sentence {n} is about something else entirely." for n in range(300))
+    publish(
+        "long-page",
+        title="A long page",
+        body=f"## Start\n\n{filler}\n\n## End\n\nThe quokka clinic is at the end.\n",
+    )
+    [result] = search.search("quokka")
+    assert "The <mark>quokka</mark> clinic" in result.snippet
+    assert len(re.sub(r"</?mark>", "", result.snippet)) < 400

@@ -26,10 +26,11 @@ demo text does. It ends with a sentence holding the made-up word
 100j + 99 (copies 1 to 99 for zorblat0), so that publishing a glossary term
 for one changes a known set of 100 pages.
 
-Speed: pages are committed PAGES_PER_TRANSACTION at a time (their references
-first, in a transaction of their own, so that the re-render each reference
-approval triggers after commit finds no page yet), with whatever task
-backend the settings give; on PostgreSQL several processes publish at once.
+Speed: pages are published PAGES_PER_BATCH at a time, each in its own
+transaction (their references first, in one transaction, so that the
+re-render each reference approval triggers after commit finds no page yet),
+with whatever task backend the settings give; on PostgreSQL several
+processes publish at once.
 """
 
 import json
@@ -52,7 +53,7 @@ from .loader import DEMO_ACCOUNTS, DEMO_DIR, ENGLISH, demo_articles
 
 COPIES_PER_SECTION = 20
 SECTIONS_PER_VOLUME = 40
-PAGES_PER_TRANSACTION = 50
+PAGES_PER_BATCH = 50
 WORD_GROUP = 100
 OWN_REFERENCES = 5  # each copy cites its own copies of this many demo references
 PROGRESS_EVERY = 500
@@ -277,22 +278,25 @@ class Grower:
         return [planned for planned, slug in zip(plan, slugs, strict=True) if slug not in existing]
 
     def publish_batch(self, batch):
-        """Publish planned pages (at most one per parent) in one transaction,
-        after committing their references in another: approving a reference
-        re-renders the pages citing it (after commit), and there are none yet.
+        """Publish planned pages (at most one per parent), each in its own
+        transaction as an approval in the admin is, after committing their
+        references in one transaction: approving a reference re-renders the
+        pages citing it (after commit), and there are none yet. (One
+        transaction for several pages would hold some search vocabulary words
+        while waiting for others, so two processes could deadlock.)
         Returns how many were published."""
         with transaction.atomic():
             for planned in batch:
                 if planned.kind == "copy":
                     self.approve_references(planned.number)
-        with transaction.atomic():
-            parents = {
-                parent.slug: parent
-                for parent in Article.objects.filter(
-                    language=ENGLISH, slug__in=[self.parent_slug_of(planned) for planned in batch]
-                )
-            }
-            for planned in batch:
+        parents = {
+            parent.slug: parent
+            for parent in Article.objects.filter(
+                language=ENGLISH, slug__in=[self.parent_slug_of(planned) for planned in batch]
+            )
+        }
+        for planned in batch:
+            with transaction.atomic():
                 self.publish(planned, parents[self.parent_slug_of(planned)])
         return len(batch)
 
@@ -319,17 +323,14 @@ class Grower:
         """The pages as units of work, each a list of batches for one process.
 
         A unit is a group of parents; its batches take one page of each parent
-        in turn. Publishing a page makes a task re-render the stored pages of
-        all its siblings that exist when the task runs (after commit): one page
-        per parent per transaction keeps that to the siblings published before
-        it, where a transaction of 50 pages of one section would have each of
-        its 50 tasks re-render all 50. Units never share a parent, whose row
-        each publication locks."""
+        in turn. Units never share a parent, whose row each publication locks
+        (and whose other children it re-renders after commit), so processes
+        do not wait for each other."""
         children = {}
         for page in planned:
             children.setdefault(self.parent_slug_of(page), []).append(page)
         parents = list(children)
-        width = PAGES_PER_TRANSACTION
+        width = PAGES_PER_BATCH
         if jobs > 1:  # enough units to keep every process busy to the end
             width = max(1, min(width, -(-len(parents) // (4 * jobs))))
         units = []
