@@ -516,21 +516,20 @@ def index_article(article):
         if revision is None:
             _remove(backend, SearchEntry.objects.filter(article_id=article_id))
             return None
-        fields = with_words(
-            entry_fields(
-                current.kind,
-                revision.title,
-                revision.summary,
-                current.live_page.body_html,
-                revision.details,
-                current.language,
-            )
+        fields = entry_fields(
+            current.kind,
+            revision.title,
+            revision.summary,
+            current.live_page.body_html,
+            revision.details,
+            current.language,
         )
         language = search_language(current.language)
         stored = SearchEntry.objects.select_for_update().filter(article=current).first()
         wanted = {"revision_id": revision.pk, "language": language, **fields}
         if stored and all(getattr(stored, name) == value for name, value in wanted.items()):
-            return stored  # the same words (e.g. only a glossary link added): nothing to do
+            return stored  # the same text (e.g. only a glossary link added): nothing to do
+        fields = with_words(fields)
         previous_language, previous = (
             (stored.language, _words_of(stored.words)) if stored else (language, set())
         )

@@ -178,6 +178,32 @@ def test_publishing_a_glossary_term_re_renders_only_the_pages_that_use_its_words
     assert publishing.dependents_of_article(term) == []  # nothing left to bring up to date
 
 
+def test_a_page_re_rendered_for_a_new_glossary_term_shows_the_link_in_its_whole_page(
+    client, publish, publish_item, django_capture_on_commit_callbacks
+):
+    """The stored main region gets the new body (only the body changes) and
+    stays what rendering the region afresh gives: breadcrumbs, neighbours,
+    references and all."""
+    section = publish("phases", title="Phases", body="## All\n\nThe phases.\n")
+    publish("consolidation", parent=section, order=2, title="Consolidation")
+    page = publish(
+        "induction", parent=section, order=1,
+        body="## Aims\n\nThe aim is remission [@acs-treating-all].\n\nRemission again [@acs-treating-all].\n",
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_item(Kind.GLOSSARY, "remission", "Remission", "No leukaemia found.", {})
+    live = LivePage.objects.get(article=page)
+    assert 'href="/glossary/#remission"' in live.page_html
+    page.refresh_from_db()
+    assert (live.page_html, live.section_id, live.json_ld) == publishing.render_page_main(
+        page, live
+    )
+    html = client.get("/treatment/induction/").content.decode()
+    assert 'href="/glossary/#remission"' in html
+    assert "Consolidation" in html
+    assert "Phases" in html
+
+
 def test_renaming_a_glossary_term_re_renders_the_pages_that_linked_its_old_name(
     publish, publish_item, editor, reviewer, django_capture_on_commit_callbacks
 ):

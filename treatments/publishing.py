@@ -285,6 +285,9 @@ def write_live_page(article, sources=None):
         "citations": fresh.citations,
         "rendered_at": timezone.now(),
     }
+    main_region = existing and body_swapped(existing, article, before, fresh)
+    if main_region:
+        fields["page_html"] = main_region
     if existing is None:
         live_page = LivePage.objects.create(article=article, **fields)
     else:  # the article's row lock covers its live page
@@ -297,7 +300,8 @@ def write_live_page(article, sources=None):
         if before is None or getattr(before, name) != getattr(fresh, name):
             getattr(live_page, name).set(getattr(fresh, name))
     lists = listings.sync(article, fresh.medicine_revisions)
-    refresh_page_main(article, live_page)
+    if not main_region:
+        refresh_page_main(article, live_page)
     live_page_changed.send(sender=LivePage, article_id=article.pk)
     tags = own_tags(article) | list_tags(lists)
     changed_medicines = old_medicines ^ fresh.medicine_revisions
@@ -309,6 +313,26 @@ def write_live_page(article, sources=None):
             )
         }
     return tags
+
+
+def body_swapped(live_page, article, before, fresh):
+    """The stored main region with only its body replaced, when the body is
+    all that changed (a glossary term or medicine now linked), else None.
+
+    Everything else the region shows (its place in the tree, review dates,
+    topics, contents list, JSON-LD citations) comes from the same revision,
+    contents and citations, and is kept current by its own path
+    (refresh_page_main): rendering the whole region again would give the
+    same text around the new body, at the cost of reading the tree."""
+    if (
+        article.kind != Kind.PAGE
+        or live_page.revision_id != article.live_revision_id
+        or (before.toc, before.citations) != (fresh.toc, fresh.citations)
+        or not before.html
+        or live_page.page_html.count(before.html) != 1
+    ):
+        return None
+    return live_page.page_html.replace(before.html, fresh.html)
 
 
 def page_main_context(article, *, revision=None, live_page=None):
