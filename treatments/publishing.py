@@ -285,7 +285,7 @@ def write_live_page(article, sources=None):
         "citations": fresh.citations,
         "rendered_at": timezone.now(),
     }
-    main_region = existing and body_swapped(existing, article, before, fresh)
+    main_region = body_swapped(existing, article, before, fresh) if existing else None
     if main_region:
         fields["page_html"] = main_region
     if existing is None:
